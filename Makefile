@@ -1,0 +1,28 @@
+# make test   the whole suite; first installs pytest into .venv if it is missing
+# make demo   the client against a local fake sipgate: no account, no network
+# make run    the client with your ./.env
+# make bench  speed and memory against the smallest urllib script
+
+PYTHON ?= python3
+VENV := .venv
+PYTEST := $(VENV)/bin/python -m pytest
+
+.PHONY: test demo run bench clean
+
+test: $(VENV)/.pytest-installed
+	$(PYTEST) -q
+
+# pytest is the only package this project ever installs, and only for tests.
+$(VENV)/.pytest-installed:
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet pytest
+	touch $@
+
+demo:
+	@$(PYTHON) tests/demo.py
+
+run:
+	$(PYTHON) -m sipgate_basic
+
+clean:
+	rm -rf $(VENV) .pytest_cache

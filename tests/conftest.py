@@ -1,0 +1,96 @@
+"""Shared test helpers: the fake sipgate fixture and a runner for the real CLI.
+
+Every end-to-end test runs `python -m sipgate_basic` in a subprocess, in an
+empty folder (so no stray ./.env is read) with an environment cleaned of
+SIPGATE_* and proxy variables, and checks what the user would see.
+"""
+
+import base64
+import os
+import subprocess
+import sys
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+
+from fake_sipgate import (  # noqa: E402
+    DEMO_ACCESS_TOKEN, DEMO_TOKEN, DEMO_TOKEN_ID, NO_SCOPE_TOKEN, NO_SCOPE_TOKEN_ID,
+    FakeSipgate)
+
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+def demo_credentials(token_id=DEMO_TOKEN_ID, token=DEMO_TOKEN):
+    return base64.b64encode(("%s:%s" % (token_id, token)).encode("utf-8")).decode("ascii")
+
+
+# Everything that must never reach standard output or standard error.
+SECRETS = (DEMO_TOKEN, NO_SCOPE_TOKEN, DEMO_ACCESS_TOKEN, demo_credentials(),
+           demo_credentials(NO_SCOPE_TOKEN_ID, NO_SCOPE_TOKEN))
+
+
+def clean_environment(**settings):
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("SIPGATE_") and k.lower() not in PROXY_VARIABLES
+           and not k.startswith("PYTHON")}
+    env["PYTHONPATH"] = ROOT
+    env.update(settings)
+    return env
+
+
+class Result(object):
+    def __init__(self, completed):
+        self.code = completed.returncode
+        self.out = completed.stdout
+        self.err = completed.stderr
+
+    @property
+    def output(self):
+        return self.out + self.err
+
+    def __repr__(self):
+        return "Result(code=%r, out=%r, err=%r)" % (self.code, self.out, self.err)
+
+
+@pytest.fixture
+def run(tmp_path):
+    """run(*args, env={...}, python=sys.executable) -> Result of python -m sipgate_basic.
+
+    Asserts on every run that no secret appears in its output.
+    """
+
+    def run(*args, **kwargs):
+        env = clean_environment(**kwargs.pop("env", {}))
+        python = kwargs.pop("python", sys.executable)
+        cwd = kwargs.pop("cwd", str(tmp_path))
+        completed = subprocess.run(
+            [python, "-m", "sipgate_basic"] + list(args), env=env, cwd=cwd,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
+            timeout=kwargs.pop("timeout", 60), **kwargs)
+        result = Result(completed)
+        assert_no_secret(result.output)
+        return result
+
+    return run
+
+
+def assert_no_secret(text):
+    for secret in SECRETS:
+        assert secret not in text, "a secret was printed"
+
+
+@pytest.fixture
+def fake():
+    with FakeSipgate() as server:
+        yield server
+
+
+@pytest.fixture
+def demo_env(fake):
+    """Environment for the demo token against the fake."""
+    return {"SIPGATE_BASE_URL": fake.base_url, "SIPGATE_TOKEN_ID": DEMO_TOKEN_ID,
+            "SIPGATE_TOKEN": DEMO_TOKEN}
+

@@ -1,0 +1,349 @@
+"""A fake sipgate REST API on this machine: GET /v2/account and nothing else.
+
+For the tests and `make demo`. Standard library only (http.server), bound
+to 127.0.0.1, one thread per connection, HTTP/1.1 keep-alive. It answers as
+the real API does:
+
+    GET /v2/account, good credentials with scope account:read   200 account JSON
+    missing, wrong or malformed credentials                     401
+    a known token without the scope account:read                403
+    any other path                                              404
+    another method on /v2/account                               405, Allow: GET
+
+It parses the Authorization header as strictly as a careful server would
+(RFC 7617, RFC 6750): anything malformed is a 401, never a 5xx or a dropped
+connection, and secrets are compared in constant time. It records each
+request it saw, so a test can assert the exact headers; it logs only
+request lines and statuses, never a header value.
+
+Standalone: `python tests/fake_sipgate.py [--port N]` prints its base URL
+as its first line of standard output, then serves until interrupted.
+"""
+
+import argparse
+import base64
+import binascii
+import collections
+import hmac
+import json
+import re
+import signal
+import socket
+import socketserver
+import sys
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+BASE_PATH = "/v2"
+ACCOUNT_PATH = BASE_PATH + "/account"
+
+# Demo credentials: public, documented in the README, useless anywhere else.
+DEMO_TOKEN_ID = "token-DEMO01"
+DEMO_TOKEN = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+NO_SCOPE_TOKEN_ID = "token-DEMO02"
+NO_SCOPE_TOKEN = "9b2c7e1a-4d3f-4a8b-9c6d-5e4f3a2b1c0d"
+DEMO_ACCESS_TOKEN = "demo.access-token_4f1c9e2b7a6d+PQ/w=="
+TOKENS = {  # token ID -> (token, scopes)
+    DEMO_TOKEN_ID: (DEMO_TOKEN, ("account:read",)),
+    NO_SCOPE_TOKEN_ID: (NO_SCOPE_TOKEN, ()),
+}
+ACCESS_TOKENS = {DEMO_ACCESS_TOKEN: ("account:read",)}  # access token -> scopes
+
+# The AccountResponse of the sipgate REST API.
+ACCOUNT = {
+    "company": "sipgate Demo GmbH",
+    "mainProductType": "TEAM",
+    "logoUrl": "https://static.sipgate.com/images/logo.png",
+    "verified": True,
+}
+
+_TOKEN68 = re.compile(r"[A-Za-z0-9+/]+={0,2}\Z")
+_B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*\Z")
+
+# One request as the fake received it: headers as (name, value) pairs, in order.
+Seen = collections.namedtuple("Seen", "method path headers")
+
+
+def parse_basic_credentials(value):
+    """(user-id, password) from a Basic credentials string, or None.
+
+    Strict, as RFC 7617 asks: canonical Base64 (right alphabet, padding and
+    length), UTF-8 text, and a colon between user-id and password.
+    """
+    if not _TOKEN68.match(value):
+        return None
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    if base64.b64encode(raw).decode("ascii") != value:
+        return None  # e.g. stray bits in the last character: not what a client sends
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    user_id, colon, password = text.partition(":")
+    return (user_id, password) if colon else None
+
+
+def scopes_for(authorization_values):
+    """The scopes the request's credentials hold, or None for no valid credentials."""
+    if len(authorization_values) != 1:
+        return None  # missing, or sent twice
+    scheme, _, rest = authorization_values[0].partition(" ")
+    rest = rest.lstrip(" ")
+    if scheme.lower() == "basic":
+        credentials = parse_basic_credentials(rest)
+        if credentials is None:
+            return None
+        user_id, password = credentials
+        expected, scopes = TOKENS.get(user_id, ("\0" * 36, None))
+        # compare_digest takes as long for a near miss as for a far one,
+        # so the time of a 401 does not tell how much of a token was right.
+        if hmac.compare_digest(password.encode("utf-8"), expected.encode("utf-8")):
+            return scopes
+        return None
+    if scheme.lower() == "bearer" and _B64TOKEN.match(rest):
+        for token, scopes in ACCESS_TOKENS.items():
+            if hmac.compare_digest(rest.encode("ascii"), token.encode("ascii")):
+                return scopes
+    return None
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive: every answer carries Content-Length
+    server_version = "FakeSipgate/1.0"
+    timeout = 30  # an idle keep-alive connection ends after this long
+
+    def version_string(self):
+        return self.server_version
+
+    def setup(self):
+        BaseHTTPRequestHandler.setup(self)
+        self.server.fake.connections.add(self.connection)
+
+    def finish(self):
+        self.server.fake.connections.discard(self.connection)
+        try:
+            BaseHTTPRequestHandler.finish(self)
+        except OSError:
+            pass
+
+    def do_GET(self):
+        self.answer()
+
+    do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_GET
+
+    def answer(self):
+        fake = self.server.fake
+        self.discard_body()
+        fake.record(Seen(self.command, self.path, list(self.headers.items())))
+        mode = fake.mode
+        if mode != "normal":
+            return fake.MODES[mode](fake, self)
+        path = urllib.parse.urlsplit(self.path).path
+        if path != ACCOUNT_PATH:
+            return self.send_json(404, {"message": "Not Found"})
+        if self.command != "GET":
+            return self.send_json(405, {"message": "Method Not Allowed"}, [("Allow", "GET")])
+        scopes = scopes_for(self.headers.get_all("Authorization") or [])
+        if scopes is None:
+            return self.send_json(401, {"message": "Unauthorized"},
+                                  [("WWW-Authenticate", 'Basic realm="sipgate REST API"')])
+        if "account:read" not in scopes:
+            return self.send_json(403, {"message": "Forbidden: scope account:read needed"})
+        return self.send_json(200, ACCOUNT)
+
+    def discard_body(self):
+        """Read a request body we do not use, so the next request on the connection parses."""
+        length = self.headers.get("Content-Length", "0").strip()
+        if self.headers.get("Transfer-Encoding") or not length.isdigit():
+            self.close_connection = True
+        elif int(length):
+            self.rfile.read(min(int(length), 1 << 20))
+
+    def send_json(self, status, document, headers=()):
+        self.send_body(status, json.dumps(document).encode("utf-8"), "application/json", headers)
+
+    def send_body(self, status, body, content_type, headers=()):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in headers:
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def log_message(self, format, *args):
+        # Only the request line and status reach here, never a header.
+        if not self.server.fake.quiet:
+            sys.stderr.write("fake sipgate: %s\n" % (format % args))
+
+
+class _Server(socketserver.ThreadingMixIn, HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def get_request(self):
+        sock, address = HTTPServer.get_request(self)
+        if self.fake.tls_context is not None:
+            # The handshake happens in the connection's own thread, so a
+            # client that never finishes it cannot stall the others.
+            sock = self.fake.tls_context.wrap_socket(
+                sock, server_side=True, do_handshake_on_connect=False)
+        return sock, address
+
+    def handle_error(self, request, client_address):
+        pass  # a client that hangs up or fails TLS is its own business; no traceback
+
+
+class FakeSipgate(object):
+    """The fake, in a thread of this process. Use it as a context manager.
+
+    `mode` other than "normal" makes every answer misbehave in one way (see
+    MODES), for the tests of a hostile network.
+    """
+
+    def __init__(self, port=0, tls_context=None, quiet=True):
+        self.tls_context = tls_context
+        self.quiet = quiet
+        self.mode = "normal"
+        self.redirect_to = None  # for mode "redirect"
+        self.status = None  # for mode "status"
+        self.requests = []
+        self.connections = set()
+        self.stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._server = _Server(("127.0.0.1", port), Handler)
+        self._server.fake = self
+        self._thread = None
+
+    @property
+    def port(self):
+        return self._server.server_address[1]
+
+    @property
+    def base_url(self):
+        scheme = "https" if self.tls_context else "http"
+        return "%s://127.0.0.1:%d%s" % (scheme, self.port, BASE_PATH)
+
+    def record(self, seen):
+        with self._lock:
+            self.requests.append(seen)
+
+    def start(self):
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self):
+        self.stopping.set()
+        self._server.shutdown()
+        for connection in list(self.connections):
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self._server.server_close()
+        self._thread.join(5)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+    # Misbehaviours, one per mode: each answers (or does not) the request
+    # the handler has just read.
+    def _redirect(self, handler):
+        handler.send_json(302, {"message": "Found"}, [("Location", self.redirect_to)])
+
+    def _silent(self, handler):
+        handler.close_connection = True
+        self.stopping.wait(60)
+
+    def _drip(self, handler):
+        """A valid 200, one byte every 50 ms: each read is quick, the whole is slow."""
+        body = json.dumps(ACCOUNT).encode("utf-8")
+        head = ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                "Content-Length: %d\r\n\r\n" % len(body)).encode("ascii")
+        handler.close_connection = True
+        for i in range(len(head + body)):
+            if self.stopping.wait(0.05):
+                return
+            handler.wfile.write((head + body)[i:i + 1])
+            handler.wfile.flush()
+
+    def _huge(self, handler):
+        """A 200 whose Content-Length announces 16 MiB."""
+        handler.close_connection = True
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(16 << 20))
+        handler.end_headers()
+        self._stream_until_refused(handler)
+
+    def _huge_unannounced(self, handler):
+        """A 200 with no Content-Length that goes on until the client hangs up."""
+        handler.close_connection = True
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Connection", "close")
+        handler.end_headers()
+        self._stream_until_refused(handler)
+
+    def _stream_until_refused(self, handler):
+        chunk = b" " * 65536
+        self.bytes_sent = 0
+        deadline = time.time() + 10
+        while self.bytes_sent < (16 << 20) and time.time() < deadline and not self.stopping.is_set():
+            try:
+                handler.wfile.write(chunk)
+            except OSError:
+                return
+            self.bytes_sent += len(chunk)
+
+    def _not_json(self, handler):
+        handler.send_body(200, b"<html><body>Maintenance</body></html>", "text/html")
+
+    def _status(self, handler):
+        """Whatever status the test set in `self.status`, e.g. 405 or 503."""
+        handler.send_json(self.status, {"message": "forced by the test"})
+
+    MODES = {
+        "redirect": _redirect, "silent": _silent, "drip": _drip, "huge": _huge,
+        "huge-unannounced": _huge_unannounced, "not-json": _not_json,
+        "status": _status,
+    }
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="A fake sipgate REST API on 127.0.0.1.")
+    parser.add_argument("--port", type=int, default=0, help="port to listen on (0: a free one)")
+    parser.add_argument("--quiet", action="store_true", help="do not log requests")
+    args = parser.parse_args(argv)
+    # SIGTERM (what `kill` sends) stops the fake as cleanly as Ctrl-C does.
+    signal.signal(signal.SIGTERM, _interrupt)
+    fake = FakeSipgate(args.port, quiet=args.quiet).start()
+    sys.stdout.write(fake.base_url + "\n")
+    sys.stdout.flush()
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        fake.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

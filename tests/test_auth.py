@@ -1,0 +1,52 @@
+"""The Authorization header, against the RFCs' own examples."""
+
+import base64
+
+import pytest
+
+from sipgate_basic import auth, basic_auth_header, bearer_auth_header
+from sipgate_basic.config import Config
+
+
+def test_rfc_7617_example():
+    # RFC 7617, section 2: user-id "Aladdin", password "open sesame".
+    assert basic_auth_header("Aladdin", "open sesame") == "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
+
+
+def test_non_ascii_token_is_utf8_before_base64():
+    # RFC 7617, section 2.1: the charset is UTF-8. "test" / "123£" is its example.
+    assert basic_auth_header("test", "123\u00a3") == "Basic dGVzdDoxMjPCow=="
+    value = basic_auth_header("token-Ü1", "pässwörd-€")
+    assert base64.b64decode(value[len("Basic "):]).decode("utf-8") == "token-Ü1:pässwörd-€"
+    value.encode("ascii")  # a header value must be plain ASCII
+
+
+def test_colon_in_password_is_kept_and_in_token_id_refused():
+    value = basic_auth_header("id", "a:b")
+    assert base64.b64decode(value[6:]) == b"id:a:b"
+    with pytest.raises(ValueError, match="RFC 7617"):
+        basic_auth_header("id:x", "token")
+
+
+def test_bearer_header_is_the_token_as_is():
+    assert bearer_auth_header("abc.DEF-123_~+/==") == "Bearer abc.DEF-123_~+/=="
+    for bad in ("has space", "ümlaut", "a=b", ""):
+        with pytest.raises(ValueError, match="RFC 6750"):
+            bearer_auth_header(bad)
+
+
+def test_mask_shows_at_most_the_last_four_of_a_long_secret():
+    assert auth.mask("3fa85f64-5717-4562-b3fc-2c963f66afa6") == "...afa6"
+    assert auth.mask("short-secret") == "..."
+    shown = auth.masked_basic_auth_header("token-X", "3fa85f64-5717-4562-b3fc-2c963f66afa6")
+    assert shown == "Basic <hidden: Base64 of token-X:...afa6>"
+
+
+def test_config_repr_hides_secrets():
+    config = Config("https://api.sipgate.com/v2", "token-X", "the-secret-token-value",
+                    sources={})
+    bearer = Config("https://api.sipgate.com/v2", access_token="the-secret-access-token")
+    for text in (repr(config), str(config), repr(bearer)):
+        assert "the-secret" not in text
+        assert base64.b64encode(b"token-X:the-secret-token-value").decode() not in text
+    assert "token-X" in repr(config)
