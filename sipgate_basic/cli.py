@@ -52,8 +52,8 @@ class SecretFlag(argparse.Action):
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         prog="python -m sipgate_basic",
-        description="Fetch GET /account from the sipgate REST API with a Personal "
-                    "Access Token (HTTP Basic Auth) or an OAuth access token (Bearer).",
+        description="Fetch GET /account from the sipgate REST API with a Personal Access\n"
+                    "Token (HTTP Basic Auth) or an OAuth access token (Bearer).",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
         # Without this, --token would be read as an abbreviation of --token-id.
         allow_abbrev=False)

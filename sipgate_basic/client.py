@@ -54,13 +54,17 @@ def build_request(config):
 def request_lines(request, shown_authorization):
     """The request as it goes on the wire, with the Authorization value masked.
 
-    This is what http.client sends for a urllib Request: its own
-    Accept-Encoding and Host first, then the unredirected headers, then
-    the others, then urllib's Connection: close. (http.client's own debug
-    output would print the credentials in full, so we do not use it.)
+    This is what urllib and http.client send for a Request: http.client's
+    Accept-Encoding; the unredirected headers (ours, then the Host that
+    urllib adds when it opens the request); the other headers; urllib's
+    Connection: close. (http.client's own debug output would print the
+    credentials in full, so we do not use it.)
     """
-    headers = [("Accept-Encoding", "identity"), ("Host", request.host)]
-    for name, value in list(request.unredirected_hdrs.items()) + list(request.headers.items()):
+    unredirected = list(request.unredirected_hdrs.items())
+    if not request.has_header("Host"):
+        unredirected.append(("Host", request.host))
+    headers = [("Accept-Encoding", "identity")]
+    for name, value in unredirected + list(request.headers.items()):
         if name.lower() == "authorization":
             value = shown_authorization
         headers.append((name.title(), value))

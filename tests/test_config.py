@@ -1,0 +1,208 @@
+"""Where settings come from, which wins, and what is refused before sending.
+
+The refusals run the real CLI against a live fake and check that the fake
+received nothing: a wrong configuration must never reach the network.
+"""
+
+import os
+
+import pytest
+
+from fake_sipgate import DEMO_ACCESS_TOKEN, DEMO_TOKEN, DEMO_TOKEN_ID
+from sipgate_basic.config import load_config
+from sipgate_basic.errors import ConfigError
+
+ID, TOKEN = "token-ABC123", "0123456789abcdef-token"
+
+
+def write(path, text):
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+@pytest.fixture
+def in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_defaults_and_env_only(in_tmp):
+    config = load_config(environ={"SIPGATE_TOKEN_ID": ID, "SIPGATE_TOKEN": TOKEN})
+    assert (config.base_url, config.token_id, config.token) == (
+        "https://api.sipgate.com/v2", ID, TOKEN)
+    assert config.auth_scheme == "Basic"
+    assert config.sources["token"] == "SIPGATE_TOKEN (environment)"
+
+
+def test_flags_beat_environment_beat_env_file(in_tmp):
+    write(in_tmp / ".env", "SIPGATE_TOKEN_ID=from-file\nSIPGATE_TOKEN=file-token\n"
+                           "SIPGATE_BASE_URL=https://file.example/v2\n")
+    environ = {"SIPGATE_TOKEN_ID": "from-env", "SIPGATE_BASE_URL": "https://env.example/v2"}
+    config = load_config(token_id="from-flag", environ=environ)
+    assert config.token_id == "from-flag" and config.sources["token_id"] == "--token-id"
+    assert config.base_url == "https://env.example/v2"
+    assert config.token == "file-token"
+    assert config.sources["token"] == "SIPGATE_TOKEN (.env:2)"
+    assert load_config(environ={}).token_id == "from-file"
+
+
+def test_empty_value_counts_as_unset(in_tmp):
+    write(in_tmp / ".env", "SIPGATE_TOKEN_ID=%s\nSIPGATE_TOKEN=%s\n" % (ID, TOKEN))
+    config = load_config(token_id="", environ={"SIPGATE_TOKEN_ID": "", "SIPGATE_TOKEN": "  "})
+    assert (config.token_id, config.token) == (ID, TOKEN)
+
+
+def test_white_space_around_a_token_is_trimmed_and_noted(in_tmp):
+    config = load_config(environ={"SIPGATE_TOKEN_ID": ID, "SIPGATE_TOKEN": " %s\n" % TOKEN})
+    assert config.token == TOKEN
+    assert config.notes == ["SIPGATE_TOKEN (environment) had white space around it; trimmed"]
+
+
+def test_node_example_env_file_works_unchanged(in_tmp):
+    write(in_tmp / ".env", "baseURL = 'https://api.sipgate.com/v2/'\ntokenId = '%s'\n"
+                           "token = '%s'\n" % (ID, TOKEN))
+    config = load_config(environ={})
+    assert (config.base_url, config.token_id, config.token) == (
+        "https://api.sipgate.com/v2/", ID, TOKEN)
+    assert config.sources["token_id"] == "tokenId (.env:2)"
+
+
+def test_python_example_env_file_works_unchanged(in_tmp):
+    path = write(in_tmp / "python.env", "TOKEN_ID=%s\nTOKEN=%s\n" % (ID, TOKEN))
+    config = load_config(env_file=path, environ={})
+    assert (config.token_id, config.token) == (ID, TOKEN)
+
+
+def test_sipgate_key_wins_over_alias_in_one_file(in_tmp):
+    write(in_tmp / ".env", "SIPGATE_TOKEN_ID=%s\ntokenId=other\nTOKEN_ID=other\n"
+                           "SIPGATE_TOKEN=%s\nTOKEN=other\n" % (ID, TOKEN))
+    config = load_config(environ={})
+    assert (config.token_id, config.token) == (ID, TOKEN)
+
+
+def test_aliases_are_not_read_from_the_process_environment(in_tmp):
+    with pytest.raises(ConfigError, match="no credentials"):
+        load_config(environ={"TOKEN_ID": ID, "TOKEN": TOKEN, "tokenId": ID, "token": TOKEN})
+
+
+def test_env_file_folder_is_skipped_but_explicit_folder_is_an_error(in_tmp):
+    os.mkdir(str(in_tmp / ".env"))  # e.g. python -m venv .env
+    assert load_config(environ={"SIPGATE_TOKEN_ID": ID, "SIPGATE_TOKEN": TOKEN}).token == TOKEN
+    with pytest.raises(ConfigError, match="is a folder"):
+        load_config(env_file=".env", environ={"SIPGATE_TOKEN_ID": ID, "SIPGATE_TOKEN": TOKEN})
+
+
+def test_access_token_gives_bearer(in_tmp):
+    config = load_config(environ={"SIPGATE_ACCESS_TOKEN": DEMO_ACCESS_TOKEN})
+    assert config.auth_scheme == "Bearer"
+    assert config.authorization() == "Bearer " + DEMO_ACCESS_TOKEN
+
+
+# --- Refused before anything is sent, end to end -------------------------
+
+def refused(run, fake, *args, **kwargs):
+    """Run the CLI; assert exit 2, no traceback, nothing sent; return stderr."""
+    env = dict({"SIPGATE_BASE_URL": fake.base_url}, **kwargs.pop("env", {}))
+    result = run(*args, env=env, **kwargs)
+    assert result.code == 2, result
+    assert "Traceback" not in result.output
+    assert result.out == ""
+    assert fake.requests == [], "something was sent"
+    return result.err
+
+
+def test_no_credentials(run, fake):
+    err = refused(run, fake)
+    assert "no credentials: set SIPGATE_TOKEN_ID and SIPGATE_TOKEN" in err
+    assert "SIPGATE_ACCESS_TOKEN" in err and ".env.example" in err and "make demo" in err
+
+
+def test_no_credentials_with_offline_too(run, fake):
+    assert "no credentials" in refused(run, fake, "--offline")
+
+
+def test_half_a_pair(run, fake):
+    err = refused(run, fake, "--token-id", ID)
+    assert "SIPGATE_TOKEN is not set, but --token-id is" in err
+
+
+def test_both_kinds_say_where_each_came_from(run, fake, tmp_path):
+    write(tmp_path / ".env", "SIPGATE_ACCESS_TOKEN=%s\n" % DEMO_ACCESS_TOKEN)
+    err = refused(run, fake, env={"SIPGATE_TOKEN_ID": DEMO_TOKEN_ID, "SIPGATE_TOKEN": DEMO_TOKEN})
+    assert ("both a token pair (SIPGATE_TOKEN_ID (environment), SIPGATE_TOKEN (environment)) "
+            "and an OAuth access token (SIPGATE_ACCESS_TOKEN (.env:1)) are set") in err
+    assert "Remove SIPGATE_ACCESS_TOKEN" in err
+
+
+@pytest.mark.parametrize("setting,value", [("SIPGATE_TOKEN_ID", "YOUR_SIPGATE_TOKEN_ID"),
+                                           ("SIPGATE_TOKEN", "YOUR_SIPGATE_TOKEN")])
+def test_placeholder_from_env_example(run, fake, tmp_path, setting, value):
+    with open(os.path.join(os.path.dirname(__file__), "..", ".env.example")) as example:
+        text = example.read()
+    write(tmp_path / ".env", text)
+    other = {"SIPGATE_TOKEN_ID": DEMO_TOKEN_ID, "SIPGATE_TOKEN": DEMO_TOKEN}
+    del other[setting]
+    err = refused(run, fake, env=other)
+    assert "%s (.env:" % setting in err
+    assert "still holds the placeholder %s from .env.example" % value in err
+
+
+def test_token_id_with_colon(run, fake):
+    err = refused(run, fake, "--token-id", "token-A:B", env={"SIPGATE_TOKEN": DEMO_TOKEN})
+    assert "--token-id contains ':'" in err and "RFC 7617" in err
+
+
+def test_access_token_with_bad_characters(run, fake):
+    err = refused(run, fake, env={"SIPGATE_ACCESS_TOKEN": "not a token"})
+    assert "SIPGATE_ACCESS_TOKEN (environment) holds characters" in err
+
+
+def test_env_file_parse_error_names_file_and_line(run, fake, tmp_path):
+    write(tmp_path / "broken.env", "SIPGATE_TOKEN_ID=%s\nSIPGATE_TOKEN='%s\n"
+          % (DEMO_TOKEN_ID, DEMO_TOKEN))
+    err = refused(run, fake, "--env-file", "broken.env")
+    assert err.startswith("sipgate_basic: broken.env:2: the value of SIPGATE_TOKEN opens "
+                          "a single quote that does not close on this line")
+
+
+@pytest.mark.parametrize("name,content,reason", [
+    ("missing.env", None, "missing.env: no such file"),
+    ("folder", "folder", "folder: is a folder"),
+    ("latin1.env", b"SIPGATE_TOKEN=caf\xe9", "latin1.env:1: is not UTF-8 text"),
+    ("nokey.env", b"SIPGATE_TOKEN\n", "nokey.env:1: SIPGATE_TOKEN has no '='"),
+])
+def test_env_file_trouble(run, fake, tmp_path, name, content, reason):
+    if content == "folder":
+        os.mkdir(str(tmp_path / name))
+    elif content is not None:
+        (tmp_path / name).write_bytes(content)
+    assert reason in refused(run, fake, "--env-file", name)
+
+
+def test_secret_token_is_never_a_flag(run, fake):
+    for args in (["--token", DEMO_TOKEN], ["--token=" + DEMO_TOKEN],
+                 ["--access-token", DEMO_ACCESS_TOKEN]):
+        err = refused(run, fake, *args)
+        assert "is not taken on the command line" in err
+
+
+@pytest.mark.parametrize("url,words", [
+    ("not a url", "'not a url' is not a usable base URL"),
+    ("ftp://api.sipgate.com/v2", "is not a usable base URL"),
+    ("https:///v2", "is not a usable base URL"),
+    ("https://api.sipgate.com:port/v2", "is not a usable base URL"),
+    ("https://user:pw@api.sipgate.com/v2", "--base-url is not a usable base URL"),
+    ("http://api.sipgate.com/v2", "uses http:// to api.sipgate.com"),
+    ("http://10.0.0.1/v2", "Use https://"),
+])
+def test_bad_base_url(run, fake, url, words):
+    err = refused(run, fake, "--base-url", url,
+                  env={"SIPGATE_TOKEN_ID": DEMO_TOKEN_ID, "SIPGATE_TOKEN": DEMO_TOKEN})
+    assert words in err
+    assert "pw@" not in err
+
+
+@pytest.mark.parametrize("value", ["-1", "0", "abc", "nan", "inf"])
+def test_bad_timeout_is_a_usage_error(run, fake, value):
+    err = refused(run, fake, "--timeout", value)
+    assert "usage:" in err and "--timeout: must be a positive number of seconds" in err

@@ -1,0 +1,127 @@
+"""The fake sipgate itself: as strict as a careful real server.
+
+These talk to it with http.client directly, so that they can send what our
+client never would: malformed headers, other methods, several requests on
+one connection.
+"""
+
+import base64
+import http.client
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import SECRETS, demo_credentials
+from fake_sipgate import (ACCOUNT, DEMO_ACCESS_TOKEN, DEMO_TOKEN, DEMO_TOKEN_ID,
+                          parse_basic_credentials)
+
+GOOD = demo_credentials()
+
+
+def request(fake, method="GET", path="/v2/account", authorization=None, connection=None):
+    connection = connection or http.client.HTTPConnection("127.0.0.1", fake.port, timeout=10)
+    headers = {} if authorization is None else {"Authorization": authorization}
+    connection.request(method, path, headers=headers)
+    response = connection.getresponse()
+    return response.status, dict(response.getheaders()), response.read()
+
+
+def test_good_basic_and_bearer_credentials(fake):
+    status, _, body = request(fake, authorization="Basic " + GOOD)
+    assert status == 200
+    import json
+    assert json.loads(body.decode()) == ACCOUNT
+    assert request(fake, authorization="Bearer " + DEMO_ACCESS_TOKEN)[0] == 200
+    # RFC 7235: the scheme name is case-insensitive.
+    assert request(fake, authorization="basic " + GOOD)[0] == 200
+
+
+def b64(raw):
+    return base64.b64encode(raw).decode("ascii")
+
+
+@pytest.mark.parametrize("authorization", [
+    None,
+    "",
+    "Basic",
+    "Basic ",
+    GOOD,                                           # no scheme
+    "Digest " + GOOD,
+    "Basic " + GOOD.rstrip("="),                    # padding missing
+    "Basic " + GOOD + "=",                          # padding extra
+    "Basic " + GOOD[:10] + " " + GOOD[10:],         # white space inside
+    "Basic " + GOOD.replace("+", "-").replace("/", "_") + "x",  # URL-safe alphabet
+    "Basic " + b64(b"token-DEMO01") ,               # no colon
+    "Basic " + b64(b"\xff\xfe:" + DEMO_TOKEN.encode()),  # not UTF-8
+    "Basic " + b64(("%s:%s" % (DEMO_TOKEN_ID, DEMO_TOKEN)).encode()) + " extra",
+    "Basic " + b64(("%s:%s " % (DEMO_TOKEN_ID, DEMO_TOKEN)).encode()),  # trailing space
+    "Basic " + b64(("%s:%s" % (DEMO_TOKEN_ID, DEMO_TOKEN[:-1])).encode()),
+    "Basic " + b64((":%s" % DEMO_TOKEN).encode()),
+    "Bearer " + DEMO_ACCESS_TOKEN + "x",
+    "Bearer " + DEMO_TOKEN,
+    "Bearer",
+])
+def test_anything_but_exact_credentials_is_401(fake, authorization):
+    status, headers, _ = request(fake, authorization=authorization)
+    assert status == 401
+    assert headers["WWW-Authenticate"] == 'Basic realm="sipgate REST API"'
+
+
+def test_non_canonical_base64_is_refused():
+    # "QQ==" is "A"; "QR==" decodes to "A" too, but sets bits no encoder sets.
+    assert base64.b64decode("QR==") == b"A"
+    assert parse_basic_credentials(b64(b"a:b")) == ("a", "b")
+    assert parse_basic_credentials(b64(b"a:b")[:-2] + "R=") is None
+
+
+def test_two_authorization_headers_are_401(fake):
+    connection = http.client.HTTPConnection("127.0.0.1", fake.port, timeout=10)
+    connection.putrequest("GET", "/v2/account")
+    connection.putheader("Authorization", "Basic " + GOOD)
+    connection.putheader("Authorization", "Basic " + GOOD)
+    connection.endheaders()
+    assert connection.getresponse().status == 401
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+def test_other_methods_are_405_with_allow(fake, method):
+    status, headers, body = request(fake, method, authorization="Basic " + GOOD)
+    assert status == 405
+    assert headers["Allow"] == "GET"
+
+
+@pytest.mark.parametrize("path", ["/", "/v2", "/v2/", "/v2/accounts", "/v1/account",
+                                  "/v2//account", "/v2/account/x"])
+def test_other_paths_are_404(fake, path):
+    assert request(fake, path=path, authorization="Basic " + GOOD)[0] == 404
+
+
+def test_keep_alive_serves_several_requests_on_one_connection(fake):
+    connection = http.client.HTTPConnection("127.0.0.1", fake.port, timeout=10)
+    statuses = [request(fake, authorization=a, connection=connection)[0]
+                for a in ("Basic " + GOOD, "Basic wrong", None, "Basic " + GOOD)]
+    assert statuses == [200, 401, 401, 200]
+    assert len(fake.requests) == 4
+
+
+def test_standalone_prints_its_url_first_and_never_logs_a_secret(tmp_path):
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fake_sipgate.py")
+    process = subprocess.Popen([sys.executable, script, "--port", "0"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, universal_newlines=True)
+    try:
+        url = process.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/v2")
+        port = int(url.split(":")[2].split("/")[0])
+        for authorization in ("Basic " + GOOD, "Bearer " + DEMO_ACCESS_TOKEN, "Basic bad"):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            connection.request("GET", "/v2/account", headers={"Authorization": authorization})
+            connection.getresponse().read()
+    finally:
+        process.terminate()
+        out, err = process.communicate(timeout=10)
+    assert process.returncode == 0
+    assert err.count('"GET /v2/account HTTP/1.1"') == 3
+    for secret in SECRETS:
+        assert secret not in out + err
