@@ -10,27 +10,18 @@ REST API. One request flows through these modules, in this order:
     errors    failures -> a message and an exit code
     cli       `python -m sipgate_basic`: prints the result
 
-For your own code:
+For your own code, import from the module that owns what you need:
 
-    >>> from sipgate_basic import basic_auth_header
+    >>> from sipgate_basic.auth import basic_auth_header
     >>> basic_auth_header("Aladdin", "open sesame")
     'Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=='
-    >>> config = load_config()        # the same sources as the command line
-    >>> account = fetch_account(config)
+
+    from sipgate_basic.config import load_config
+    from sipgate_basic.client import fetch_account
+    account = fetch_account(load_config())  # raises errors.SipgateError subclasses
+
+This file imports nothing: `python -m sipgate_basic` runs it before
+__main__ can catch Ctrl-C, and the command line loads only what it uses.
 """
 
-# Defined before the imports below: client reads it for its User-Agent.
 __version__ = "1.0.0"
-
-from .auth import basic_auth_header, bearer_auth_header  # noqa: E402
-from .client import fetch_account  # noqa: E402
-from .config import Config, load_config  # noqa: E402
-from .errors import (  # noqa: E402
-    ConfigError, CredentialsRejected, HTTPStatusError, NetworkError, SipgateError,
-    UnexpectedAnswer)
-
-__all__ = [
-    "basic_auth_header", "bearer_auth_header", "fetch_account", "Config", "load_config",
-    "SipgateError", "ConfigError", "CredentialsRejected", "HTTPStatusError",
-    "NetworkError", "UnexpectedAnswer",
-]

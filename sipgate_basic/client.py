@@ -9,6 +9,7 @@ exchange, and reading a body of bounded size. Leaves the credentials to
 import collections
 import http.client
 import json
+import socket
 import ssl
 import threading
 import urllib.error
@@ -147,18 +148,25 @@ def receive(opener, request, timeout):
     except urllib.error.HTTPError as error:
         response = error  # a status outside 2xx is an answer too: read it
     except urllib.error.URLError as error:
-        raise transport_error(request.host, error.reason)
+        raise failure(request.host, error.reason, timeout)
     except (OSError, http.client.HTTPException) as error:
-        raise transport_error(request.host, error)
+        raise failure(request.host, error, timeout)
     try:
         body = read_body(response)
     except (OSError, http.client.HTTPException) as error:
-        raise transport_error(request.host, error)
+        raise failure(request.host, error, timeout)
     finally:
         response.close()
     version = "1.0" if getattr(response, "version", 11) == 10 else "1.1"
     status = response.getcode()
     return Answer(version, status, response.reason, list(response.headers.items()), body)
+
+
+def failure(host, reason, timeout):
+    """One socket read timing out is the whole exchange timing out."""
+    if isinstance(reason, socket.timeout):
+        return timed_out(host, timeout)
+    return transport_error(host, reason)
 
 
 def read_body(response):

@@ -84,8 +84,8 @@ def status_error(status, reason, auth_scheme="Basic", location=None, origin=None
 
 def timed_out(host, seconds):
     """The error for an exchange that did not finish within --timeout."""
-    return NetworkError("timed out: no complete answer from %s within %g seconds (--timeout)"
-                        % (host, seconds))
+    return NetworkError("timed out after %g s: no complete answer from %s (--timeout)"
+                        % (seconds, host))
 
 
 def transport_error(host, reason):
@@ -94,8 +94,6 @@ def transport_error(host, reason):
     `reason` is the exception urllib, http.client or the socket raised; we
     name it in words.
     """
-    if isinstance(reason, socket.timeout):
-        return NetworkError("timed out waiting for %s (--timeout)" % host)
     if isinstance(reason, socket.gaierror):
         return NetworkError("cannot resolve host %s (%s)" % (host, reason.strerror))
     if isinstance(reason, ConnectionRefusedError):

@@ -27,9 +27,13 @@ import collections
 import hmac
 import json
 import re
+import os
+import select
 import signal
 import socket
 import socketserver
+import ssl
+import struct
 import sys
 import threading
 import time
@@ -58,6 +62,9 @@ ACCOUNT = {
     "logoUrl": "https://static.sipgate.com/images/logo.png",
     "verified": True,
 }
+
+TLS_FOLDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tls")
+TEST_CA = os.path.join(TLS_FOLDER, "ca.pem")
 
 _TOKEN68 = re.compile(r"[A-Za-z0-9+/]+={0,2}\Z")
 _B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*\Z")
@@ -116,6 +123,9 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: every answer carries Content-Length
     server_version = "FakeSipgate/1.0"
     timeout = 30  # an idle keep-alive connection ends after this long
+    # Headers and body go out in two writes; without TCP_NODELAY the second
+    # waits for the client's delayed ACK, some 40 ms per request.
+    disable_nagle_algorithm = True
 
     def version_string(self):
         return self.server_version
@@ -307,6 +317,18 @@ class FakeSipgate(object):
                 return
             self.bytes_sent += len(chunk)
 
+    def _reset(self, handler):
+        """Drop the connection with a TCP reset instead of an answer."""
+        handler.close_connection = True
+        # SO_LINGER on, with a zero timeout: close() sends RST, not FIN.
+        handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        handler.connection.close()
+
+    def _hang_up(self, handler):
+        """Close the connection cleanly without a word."""
+        handler.close_connection = True
+        handler.connection.shutdown(socket.SHUT_RDWR)
+
     def _not_json(self, handler):
         handler.send_body(200, b"<html><body>Maintenance</body></html>", "text/html")
 
@@ -317,8 +339,84 @@ class FakeSipgate(object):
     MODES = {
         "redirect": _redirect, "silent": _silent, "drip": _drip, "huge": _huge,
         "huge-unannounced": _huge_unannounced, "not-json": _not_json,
+        "reset": _reset, "hang-up": _hang_up,
         "status": _status,
     }
+
+
+def tls_server_context():
+    """A server context with the test certificate for 127.0.0.1 (see tls/README.txt)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(os.path.join(TLS_FOLDER, "server.pem"),
+                            os.path.join(TLS_FOLDER, "server-key.pem"))
+    return context
+
+
+class TunnelProxy(object):
+    """An HTTP proxy that only tunnels (CONNECT), as corporate HTTPS proxies do.
+
+    Records each CONNECT target. It sees the TLS bytes only, never a header
+    inside them.
+    """
+
+    def __init__(self):
+        self.targets = []
+        self.stopping = threading.Event()
+        self._listener = socket.socket()
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(8)
+        self._listener.settimeout(0.05)
+        self.url = "http://127.0.0.1:%d" % self._listener.getsockname()[1]
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stopping.set()
+        self._thread.join(5)
+        self._listener.close()
+
+    def _serve(self):
+        while not self.stopping.is_set():
+            try:
+                client, _ = self._listener.accept()
+            except socket.timeout:
+                continue
+            threading.Thread(target=self._tunnel, args=(client,), daemon=True).start()
+
+    def _tunnel(self, client):
+        client.settimeout(10)
+        head = b""
+        while b"\r\n\r\n" not in head and len(head) < 65536:
+            chunk = client.recv(4096)
+            if not chunk:
+                return client.close()
+            head += chunk
+        method, target = head.split(b" ")[:2]
+        self.targets.append((method.decode("ascii", "replace"), target.decode("ascii", "replace")))
+        host, _, port = target.decode("ascii", "replace").rpartition(":")
+        if method != b"CONNECT" or host not in ("127.0.0.1", "localhost"):
+            client.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+            return client.close()
+        upstream = socket.create_connection((host, int(port)), timeout=10)
+        client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        try:
+            self._pipe(client, upstream)
+        finally:
+            client.close()
+            upstream.close()
+
+    def _pipe(self, client, upstream):
+        """Copy bytes both ways until either side closes or the proxy stops."""
+        while not self.stopping.is_set():
+            readable, _, _ = select.select([client, upstream], [], [], 0.05)
+            for sock in readable:
+                data = sock.recv(65536)
+                if not data:
+                    return
+                (upstream if sock is client else client).sendall(data)
 
 
 def _interrupt(signum, frame):

@@ -4,7 +4,8 @@ import base64
 
 import pytest
 
-from sipgate_basic import auth, basic_auth_header, bearer_auth_header
+from sipgate_basic import auth
+from sipgate_basic.auth import basic_auth_header, bearer_auth_header
 from sipgate_basic.config import Config
 
 

@@ -6,10 +6,14 @@ one connection.
 """
 
 import base64
+import collections
 import http.client
+import json
 import os
+import random
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -31,7 +35,6 @@ def request(fake, method="GET", path="/v2/account", authorization=None, connecti
 def test_good_basic_and_bearer_credentials(fake):
     status, _, body = request(fake, authorization="Basic " + GOOD)
     assert status == 200
-    import json
     assert json.loads(body.decode()) == ACCOUNT
     assert request(fake, authorization="Bearer " + DEMO_ACCESS_TOKEN)[0] == 200
     # RFC 7235: the scheme name is case-insensitive.
@@ -125,3 +128,79 @@ def test_standalone_prints_its_url_first_and_never_logs_a_secret(tmp_path):
     assert err.count('"GET /v2/account HTTP/1.1"') == 3
     for secret in SECRETS:
         assert secret not in out + err
+
+
+def malformed_authorizations(count, seed=7617):
+    """`count` seeded random Authorization values, none of them the valid one."""
+    rnd = random.Random(seed)
+    valid = GOOD
+
+    def mutate(text):
+        i = rnd.randrange(len(text) + 1)
+        kind = rnd.choice(["flip", "insert", "delete", "truncate", "swap"])
+        if kind == "flip" and i < len(text):
+            return text[:i] + rnd.choice(ALPHABET) + text[i + 1:]
+        if kind == "insert":
+            return text[:i] + rnd.choice(ALPHABET + " \t=:%") + text[i:]
+        if kind == "delete" and i < len(text):
+            return text[:i] + text[i + 1:]
+        if kind == "truncate":
+            return text[:i]
+        return text[i:] + text[:i]
+
+    makers = [
+        lambda: "Basic " + mutate(valid),
+        lambda: "Basic " + mutate(mutate(valid)),
+        lambda: "Basic " + b64(bytes(rnd.randrange(256) for _ in range(rnd.randrange(40)))),
+        lambda: "Basic " + b64(("%s:%s" % (DEMO_TOKEN_ID, mutate(DEMO_TOKEN))).encode()),
+        lambda: rnd.choice(["Basic", "Bearer", "Digest", "", "basic  ", "Basic\t"]) + " "
+        + "".join(rnd.choice(ALPHABET + "!#$%&'()*,;<>?@[]^`{|}~\t ") for _ in range(rnd.randrange(80))),
+        lambda: bytes(rnd.choice(RAW_BYTES) for _ in range(rnd.randrange(1, 120))),
+        lambda: "Basic " + "A" * rnd.randrange(1000, 8000),
+    ]
+    values = []
+    while len(values) < count:
+        value = rnd.choice(makers)()
+        if value not in ("Basic " + valid, ("Basic " + valid).encode()):
+            values.append(value)
+    return values
+
+
+ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_"
+RAW_BYTES = [b for b in range(1, 256) if b not in (10, 13)]  # anything but a line end
+
+
+def test_hundreds_of_malformed_authorizations_are_all_401_on_live_connections(fake):
+    values = malformed_authorizations(400)
+    connection = http.client.HTTPConnection("127.0.0.1", fake.port, timeout=10)
+    statuses = collections.Counter()
+    for value in values:
+        connection.putrequest("GET", "/v2/account")
+        connection.putheader("Authorization", value)
+        connection.endheaders()
+        response = connection.getresponse()
+        response.read()
+        statuses[response.status] += 1
+        if response.will_close:  # the fake may end a connection, but must answer first
+            connection.close()
+            connection = http.client.HTTPConnection("127.0.0.1", fake.port, timeout=10)
+    assert statuses == {401: len(values)}
+
+
+def test_many_concurrent_keep_alive_clients_all_get_answers(fake):
+    clients, each = 16, 25
+    results = []
+
+    def client():
+        connection = http.client.HTTPConnection("127.0.0.1", fake.port, timeout=20)
+        for _ in range(each):
+            results.append(request(fake, authorization="Basic " + GOOD,
+                                   connection=connection)[0])
+        connection.close()
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert results == [200] * (clients * each)

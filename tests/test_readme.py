@@ -82,3 +82,15 @@ def test_offline_output_is_real(tmp_path):
 def test_makefile_has_the_targets_the_readme_names(target):
     with open(os.path.join(ROOT, "Makefile")) as makefile:
         assert re.search(r"^%s:" % target, makefile.read(), re.M)
+
+
+def test_security_section_names_tests_that_exist():
+    section = README[README.index("## Security"):README.index("## License")]
+    names = set(re.findall(r"`(?:\w+\.py::)?(test_\w+)(?=[`\[])", section))
+    assert len(names) >= 15
+    defined = set()
+    for name in os.listdir(os.path.join(ROOT, "tests")):
+        if name.startswith("test_") and name.endswith(".py"):
+            with open(os.path.join(ROOT, "tests", name), encoding="utf-8") as f:
+                defined.update(re.findall(r"^def (test_\w+)", f.read(), re.M))
+    assert names - defined == set()

@@ -1,0 +1,215 @@
+"""A hostile network: never leak, never hang, never crash.
+
+Each test here fails if the guarantee it names is taken away. The `run`
+fixture checks every run's output for secrets, --verbose included.
+"""
+
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import clean_environment, demo_credentials
+from fake_sipgate import (DEMO_TOKEN, DEMO_TOKEN_ID, TEST_CA, FakeSipgate, TunnelProxy,
+                          tls_server_context)
+from sipgate_basic.config import is_loopback
+
+MiB = 1024 * 1024
+
+
+@pytest.fixture
+def tls_fake():
+    with FakeSipgate(tls_context=tls_server_context()) as server:
+        yield server
+
+
+def env_for(server, **more):
+    return dict({"SIPGATE_BASE_URL": server.base_url, "SIPGATE_TOKEN_ID": DEMO_TOKEN_ID,
+                 "SIPGATE_TOKEN": DEMO_TOKEN}, **more)
+
+
+# --- Credentials go only to the configured origin -------------------------
+
+def test_redirect_to_another_origin_is_not_followed(run, fake):
+    with FakeSipgate() as elsewhere:
+        fake.mode, fake.redirect_to = "redirect", elsewhere.base_url + "/account"
+        result = run("--verbose", env=env_for(fake))
+        assert result.code == 4, result
+        assert elsewhere.requests == [], "credentials followed the redirect"
+    assert len(fake.requests) == 1
+    message = result.err.splitlines()[-1]
+    assert message == (
+        "sipgate_basic: HTTP 302 Found: the server redirects to %s/account. Not followed: "
+        "credentials go only to http://127.0.0.1:%d. If that address is right, set "
+        "SIPGATE_BASE_URL to it." % (elsewhere.base_url, fake.port))
+
+
+def test_redirect_within_the_origin_is_not_followed_either(run, fake):
+    fake.mode, fake.redirect_to = "redirect", "/v2/account/"
+    result = run(env=env_for(fake))
+    assert result.code == 4
+    assert "redirects to %s/account/" % fake.base_url in result.err
+    assert len(fake.requests) == 1
+
+
+@pytest.mark.parametrize("host,loopback", [
+    ("localhost", True), ("LOCALHOST", True), ("127.0.0.1", True), ("127.1.2.3", True),
+    ("::1", True), ("10.0.0.1", False), ("192.168.1.1", False), ("api.sipgate.com", False),
+    ("localhost.example.com", False), ("127.0.0.1.nip.io", False), ("::ffff:8.8.8.8", False),
+])
+def test_which_hosts_may_have_clear_text(host, loopback):
+    assert is_loopback(host) is loopback
+
+
+def test_clear_text_to_localhost_is_allowed(run, fake):
+    result = run(env=env_for(fake, SIPGATE_BASE_URL="http://localhost:%d/v2" % fake.port))
+    assert result.code == 0, result
+
+
+# --- --timeout bounds the whole exchange ----------------------------------
+
+@pytest.mark.parametrize("mode", ["silent", "drip"])
+def test_timeout_bounds_the_whole_exchange(run, fake, mode):
+    # "drip" sends a valid answer a byte every 50 ms: every read is quick,
+    # so only a limit on the whole exchange stops it (it would take ~10 s).
+    fake.mode = mode
+    started = time.time()
+    result = run("--timeout", "1", "--verbose", env=env_for(fake))
+    assert result.code == 5, result
+    assert result.err.splitlines()[-1] == (
+        "sipgate_basic: timed out after 1 s: no complete answer from 127.0.0.1:%d "
+        "(--timeout)" % fake.port)
+    assert time.time() - started < 8
+    assert len(fake.requests) == 1
+
+
+# --- Network failures: exit 5, the host and the cause in words ------------
+
+def closed_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_connection_refused(run):
+    port = closed_port()
+    result = run(env={"SIPGATE_BASE_URL": "http://127.0.0.1:%d/v2" % port,
+                      "SIPGATE_TOKEN_ID": DEMO_TOKEN_ID, "SIPGATE_TOKEN": DEMO_TOKEN})
+    assert (result.code, result.out) == (5, "")
+    assert result.err == ("sipgate_basic: connection to 127.0.0.1:%d refused: nothing "
+                          "listens there\n" % port)
+
+
+def test_unknown_host(run):
+    result = run(env={"SIPGATE_BASE_URL": "https://no-such-host.invalid/v2",
+                      "SIPGATE_TOKEN_ID": DEMO_TOKEN_ID, "SIPGATE_TOKEN": DEMO_TOKEN})
+    assert result.code == 5, result
+    assert result.err.startswith("sipgate_basic: cannot resolve host no-such-host.invalid (")
+    assert result.err.count("\n") == 1
+
+
+@pytest.mark.parametrize("mode,message", [
+    ("reset", "connection to 127.0.0.1:{port} broke off before the whole answer arrived"),
+    ("hang-up", "127.0.0.1:{port} closed the connection without answering"),
+])
+def test_connection_dropped(run, fake, mode, message):
+    fake.mode = mode
+    result = run(env=env_for(fake))
+    assert result.code == 5, result
+    assert result.err == "sipgate_basic: %s\n" % message.format(port=fake.port)
+
+
+def test_tls_with_an_untrusted_certificate(run, tls_fake):
+    result = run(env=env_for(tls_fake))
+    assert result.code == 5, result
+    assert result.err.startswith(
+        "sipgate_basic: the TLS certificate of 127.0.0.1:%d could not be verified (" % tls_fake.port)
+    assert "--cacert FILE" in result.err
+    assert tls_fake.requests == []  # the handshake failed: no header went out
+
+
+def test_cacert_trusts_a_private_ca(run, tls_fake):
+    result = run("--cacert", TEST_CA, env=env_for(tls_fake))
+    assert result.code == 0, result
+    (seen,) = tls_fake.requests
+    assert dict(seen.headers)["Authorization"] == "Basic " + demo_credentials()
+
+
+@pytest.mark.parametrize("content", [None, b"not a certificate\n"])
+def test_unusable_cacert_is_a_configuration_error(run, tls_fake, tmp_path, content):
+    path = tmp_path / "ca.pem"
+    if content is not None:
+        path.write_bytes(content)
+    result = run("--cacert", str(path), env=env_for(tls_fake))
+    assert result.code == 2, result
+    assert result.err.startswith("sipgate_basic: --cacert %s: cannot be used" % path)
+    assert tls_fake.requests == []
+
+
+# --- Proxies ---------------------------------------------------------------
+
+@pytest.mark.parametrize("variable", ["HTTPS_PROXY", "https_proxy"])
+def test_https_proxy_tunnels_and_sees_no_header(run, tls_fake, variable):
+    with TunnelProxy() as proxy:
+        result = run("--cacert", TEST_CA, env=env_for(tls_fake, **{variable: proxy.url}))
+    assert result.code == 0, result
+    assert proxy.targets == [("CONNECT", "127.0.0.1:%d" % tls_fake.port)]
+    assert len(tls_fake.requests) == 1
+
+
+def test_no_proxy_bypasses_it(run, tls_fake):
+    with TunnelProxy() as proxy:
+        result = run("--cacert", TEST_CA, env=env_for(
+            tls_fake, HTTPS_PROXY=proxy.url, NO_PROXY="127.0.0.1"))
+    assert result.code == 0, result
+    assert proxy.targets == []
+
+
+def test_clear_text_to_loopback_never_goes_through_a_proxy(run, fake):
+    with TunnelProxy() as proxy:
+        result = run(env=env_for(fake, HTTP_PROXY=proxy.url, http_proxy=proxy.url,
+                                 ALL_PROXY=proxy.url))
+    assert result.code == 0, result
+    assert proxy.targets == []
+
+
+# --- A body of bounded size ------------------------------------------------
+
+def test_announced_huge_body_is_refused_unread(run, fake):
+    fake.mode = "huge"
+    result = run(env=env_for(fake))
+    assert result.code == 1, result
+    assert result.err == ("sipgate_basic: the answer announces 16777216 bytes; an account "
+                          "answer is a few hundred, and more than 1048576 are not read\n")
+
+
+def test_unannounced_huge_body_stops_at_the_cap(run, fake):
+    fake.mode = "huge-unannounced"
+    result = run(env=env_for(fake))
+    assert result.code == 1, result
+    assert result.err == ("sipgate_basic: the answer is longer than 1048576 bytes; an account "
+                          "answer is a few hundred. Stopped reading.\n")
+    time.sleep(0.2)
+    assert fake.bytes_sent < 16 * MiB  # the client hung up; it did not drain the stream
+
+
+# --- Ctrl-C -----------------------------------------------------------------
+
+def test_ctrl_c_while_waiting_is_one_line_and_130(fake, tmp_path):
+    fake.mode = "silent"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sipgate_basic", "--verbose"], cwd=str(tmp_path),
+        env=clean_environment(**env_for(fake)), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        universal_newlines=True)
+    deadline = time.time() + 20
+    while not fake.requests and time.time() < deadline:
+        time.sleep(0.02)
+    assert fake.requests, "the client never sent its request"
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=20)
+    assert process.returncode == 130
+    assert err.splitlines()[-1] == "sipgate_basic: interrupted"
+    assert "Traceback" not in err and DEMO_TOKEN not in err
