@@ -24,5 +24,9 @@ demo:
 run:
 	$(PYTHON) -m sipgate_basic
 
+# Not a test: a measurement, printed. Exits 1 if a target is missed.
+bench:
+	$(PYTHON) tests/bench.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache

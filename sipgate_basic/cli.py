@@ -6,16 +6,42 @@ sources of settings to `config`, the request to `client`, and the wording
 of failures to `errors`.
 """
 
-import argparse
 import json
 import sys
+import types
 
 from . import __version__
 from .client import answer_lines, build_request, read_account, request_lines, send
 from .config import DEFAULT_BASE_URL, load_config
-from .errors import EXIT_CODES, SipgateError
+from .errors import EXIT_CODES, SipgateError, UsageError
 
-EPILOG = """\
+USAGE = """\
+usage: python -m sipgate_basic [--token-id ID] [--base-url URL] [--env-file PATH]
+                               [--timeout SECONDS] [--cacert FILE]
+                               [--json] [-v] [--offline] [--version] [-h]"""
+
+HELP = USAGE + """
+
+Fetch GET /account from the sipgate REST API with a Personal Access
+Token (HTTP Basic Auth) or an OAuth access token (Bearer).
+
+options:
+  --token-id ID      the token ID (SIPGATE_TOKEN_ID)
+  --base-url URL     the API base URL (SIPGATE_BASE_URL; default
+                     %s)
+  --env-file PATH    read settings from PATH instead of ./.env
+  --timeout SECONDS  give up after this long, whole exchange included
+                     (default 10)
+  --cacert FILE      trust the CA certificates in FILE (PEM) instead of
+                     the system's
+  --json             print only the account as JSON on standard output
+  -v, --verbose      show the request and the answer's headers on
+                     standard error, secrets masked
+  --offline          print the request that would be sent, secrets
+                     masked; send nothing
+  --version          print the version and exit
+  -h, --help         print this help and exit
+
 environment variables (and keys of a .env file):
   SIPGATE_TOKEN_ID      the token ID, e.g. token-ABC123 (or use --token-id)
   SIPGATE_TOKEN         the token; never a flag, so that ps cannot show it
@@ -26,63 +52,75 @@ environment variables (and keys of a .env file):
   Order: flags, then the environment, then .env. Empty counts as unset.
 
 exit codes:
-%s
-""" % (DEFAULT_BASE_URL, "\n".join("  %-4d %s" % code for code in EXIT_CODES))
+%s""" % (DEFAULT_BASE_URL, DEFAULT_BASE_URL,
+         "\n".join("  %-4d %s" % code for code in EXIT_CODES))
+
+# Flags that take a value, and the option each sets.
+VALUE_FLAGS = {"--token-id": "token_id", "--base-url": "base_url", "--env-file": "env_file",
+               "--timeout": "timeout", "--cacert": "cacert"}
+SWITCHES = {"--json": "json", "-v": "verbose", "--verbose": "verbose", "--offline": "offline"}
+# Secrets have no flag: a command line shows in ps and in shell history.
+SECRET_FLAGS = {"--token": "SIPGATE_TOKEN", "--access-token": "SIPGATE_ACCESS_TOKEN"}
 
 
-def positive_seconds(text):
+def parse_args(argv):
+    """The options in `argv` as attributes; or the string "help" or "version".
+
+    Hand-written rather than argparse for two reasons: a usage error must
+    never echo an argument (a mistyped flag may be followed by a token),
+    and argparse costs more start-up time than the rest of this program.
+    Raises UsageError.
+    """
+    options = {"token_id": None, "base_url": None, "env_file": None, "timeout": 10.0,
+               "cacert": None, "json": False, "verbose": False, "offline": False}
+    args = list(argv)
+    while args:
+        arg = args.pop(0)
+        flag, has_value, value = arg.partition("=")
+        if arg in ("-h", "--help"):
+            return "help"
+        if arg == "--version":
+            return "version"
+        if flag in SECRET_FLAGS:
+            raise UsageError("%s is not taken on the command line, where ps and shell history "
+                             "would show it; set %s in the environment or in .env"
+                             % (flag, SECRET_FLAGS[flag]))
+        if arg in SWITCHES:
+            options[SWITCHES[arg]] = True
+        elif flag in VALUE_FLAGS:
+            if not has_value:
+                if not args:
+                    raise UsageError("%s needs a value" % flag)
+                value = args.pop(0)
+            options[VALUE_FLAGS[flag]] = value
+        elif arg.startswith("-"):
+            raise UsageError("unknown option %s" % flag)
+        else:
+            raise UsageError("unexpected argument; this program takes options only")
+    options["timeout"] = positive_seconds(options["timeout"])
+    return types.SimpleNamespace(**options)
+
+
+def positive_seconds(value):
     try:
-        seconds = float(text)
+        seconds = float(value)
     except ValueError:
         seconds = -1
     if not 0 < seconds < float("inf"):
-        raise argparse.ArgumentTypeError("must be a positive number of seconds, not %r" % text)
+        raise UsageError("--timeout: must be a positive number of seconds, not %r" % value)
     return seconds
-
-
-class SecretFlag(argparse.Action):
-    """A flag we refuse, without echoing its value: secrets stay off the command line."""
-
-    def __call__(self, parser, namespace, values, option_string=None):
-        parser.error("%s is not taken on the command line, where ps and shell history "
-                     "would show it; set %s in the environment or in .env"
-                     % (option_string, self.metavar))
-
-
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(
-        prog="python -m sipgate_basic",
-        description="Fetch GET /account from the sipgate REST API with a Personal Access\n"
-                    "Token (HTTP Basic Auth) or an OAuth access token (Bearer).",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
-        # Without this, --token would be read as an abbreviation of --token-id.
-        allow_abbrev=False)
-    parser.add_argument("--token-id", metavar="ID", help="the token ID (SIPGATE_TOKEN_ID)")
-    parser.add_argument("--base-url", metavar="URL",
-                        help="the API base URL (SIPGATE_BASE_URL; default %s)" % DEFAULT_BASE_URL)
-    parser.add_argument("--env-file", metavar="PATH",
-                        help="read settings from PATH instead of ./.env")
-    parser.add_argument("--timeout", metavar="SECONDS", type=positive_seconds, default=10.0,
-                        help="give up after this long, whole exchange included (default 10)")
-    parser.add_argument("--cacert", metavar="FILE",
-                        help="trust the CA certificates in FILE (PEM) instead of the system's")
-    parser.add_argument("--json", action="store_true",
-                        help="print only the account as JSON on standard output")
-    parser.add_argument("-v", "--verbose", action="store_true",
-                        help="show the request and the answer's headers on standard error, "
-                             "secrets masked")
-    parser.add_argument("--offline", action="store_true",
-                        help="print the request that would be sent, secrets masked; send nothing")
-    parser.add_argument("--version", action="version", version="sipgate_basic " + __version__)
-    for flag, variable in (("--token", "SIPGATE_TOKEN"), ("--access-token", "SIPGATE_ACCESS_TOKEN")):
-        parser.add_argument(flag, nargs="?", action=SecretFlag, metavar=variable,
-                            help=argparse.SUPPRESS)
-    return parser.parse_args(argv)
 
 
 def main(argv=None):
     """Run the command line; return the exit code."""
-    args = parse_args(argv)
+    try:
+        args = parse_args(sys.argv[1:] if argv is None else argv)
+    except UsageError as error:
+        say(sys.stderr, "%s\nsipgate_basic: error: %s" % (USAGE, error))
+        return error.exit_code
+    if args in ("help", "version"):
+        say(sys.stdout, HELP if args == "help" else "sipgate_basic " + __version__)
+        return 0
     try:
         config = load_config(args.token_id, args.base_url, args.env_file)
         request = build_request(config)

@@ -101,8 +101,13 @@ def tls_context(cafile=None):
 
 
 def build_opener(request, cafile=None):
-    handlers = [NoRedirects(), urllib.request.HTTPSHandler(context=tls_context(cafile))]
-    if request.type == "http":
+    """A urllib opener for `request`: no redirects; TLS and proxies as the URL needs."""
+    handlers = [NoRedirects()]
+    if request.type == "https":
+        # Loading the trusted certificates takes longer than the whole
+        # request to a local server, so only a https request pays for it.
+        handlers.append(urllib.request.HTTPSHandler(context=tls_context(cafile)))
+    else:
         # Plain http is allowed only to this machine (config checks that);
         # a proxy would carry the credentials off it in clear text. For
         # https, urllib's ProxyHandler honours HTTPS_PROXY and NO_PROXY, and

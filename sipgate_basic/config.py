@@ -11,14 +11,15 @@ command line shows in `ps` and in shell history.
 """
 
 import os
+import socket
 import urllib.parse
 
 from . import auth
-from .envfile import read_env_file
 from .errors import ConfigError
 
 DEFAULT_BASE_URL = "https://api.sipgate.com/v2"
 DEFAULT_ENV_FILE = ".env"
+IPV6_LOOPBACK = b"\0" * 15 + b"\1"  # ::1
 
 # Each setting: its environment variable (also its key in a .env file), and
 # the keys that .env files written for the official sipgate.io examples use
@@ -118,6 +119,9 @@ def read_settings_file(env_file):
     path = env_file or DEFAULT_ENV_FILE
     if not env_file and not os.path.isfile(path):
         return {}, "%s (none found)" % path
+    # Imported here, not at the top: its grammar is a dozen regular
+    # expressions to compile, and a run with no .env file needs none.
+    from .envfile import read_env_file
     canonical, aliased = {}, {}
     for binding in read_env_file(path):
         for setting, variable, aliases in SETTINGS:
@@ -196,11 +200,13 @@ def is_loopback(hostname):
     """True for localhost, 127.0.0.0/8 and ::1: addresses that never leave the machine."""
     if hostname.lower() == "localhost":
         return True
-    # Imported here: only a http:// base URL, which is rare, needs it.
-    import ipaddress
     try:
-        return ipaddress.ip_address(hostname).is_loopback
-    except ValueError:
+        return socket.inet_pton(socket.AF_INET6, hostname) == IPV6_LOOPBACK
+    except (OSError, ValueError):
+        pass
+    try:
+        return socket.inet_pton(socket.AF_INET, hostname)[0] == 127
+    except (OSError, ValueError):
         return False
 
 

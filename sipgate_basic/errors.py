@@ -41,6 +41,10 @@ class ConfigError(SipgateError):
     exit_code = 2
 
 
+class UsageError(ConfigError):
+    """A command line we cannot read. Never echoes an argument."""
+
+
 class CredentialsRejected(SipgateError):
     exit_code = 3
 

@@ -206,3 +206,24 @@ def test_bad_base_url(run, fake, url, words):
 def test_bad_timeout_is_a_usage_error(run, fake, value):
     err = refused(run, fake, "--timeout", value)
     assert "usage:" in err and "--timeout: must be a positive number of seconds" in err
+
+
+@pytest.mark.parametrize("args,words", [
+    (["--tokn", DEMO_TOKEN], "unknown option --tokn"),
+    (["--tokn=" + DEMO_TOKEN], "unknown option --tokn"),
+    ([DEMO_TOKEN], "unexpected argument; this program takes options only"),
+    (["--token-id"], "--token-id needs a value"),
+    (["--timeout=soon"], "--timeout: must be a positive number of seconds, not 'soon'"),
+])
+def test_usage_errors_never_echo_an_argument(run, fake, args, words):
+    err = refused(run, fake, *args)
+    assert err.startswith("usage: python -m sipgate_basic ")
+    assert err.endswith("sipgate_basic: error: %s\n" % words)
+
+
+def test_flag_value_forms(run, fake):
+    env = {"SIPGATE_TOKEN": DEMO_TOKEN}
+    spaced = run("--token-id", DEMO_TOKEN_ID, "--base-url", fake.base_url, "--json", env=env)
+    joined = run("--token-id=" + DEMO_TOKEN_ID, "--base-url=" + fake.base_url, "--json", env=env)
+    assert spaced.code == joined.code == 0
+    assert spaced.out == joined.out

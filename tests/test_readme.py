@@ -9,7 +9,7 @@ import textwrap
 import pytest
 
 from conftest import ROOT, clean_environment
-from fake_sipgate import ACCESS_TOKENS, TOKENS
+from fake_sipgate import ACCESS_TOKENS, DEMO_TOKEN, DEMO_TOKEN_ID, TOKENS
 from sipgate_basic.errors import EXIT_CODES
 
 with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as _readme:
@@ -78,7 +78,7 @@ def test_offline_output_is_real(tmp_path):
     assert offline.stdout == expected
 
 
-@pytest.mark.parametrize("target", ["demo", "test", "run", "clean"])
+@pytest.mark.parametrize("target", ["demo", "test", "run", "bench", "clean"])
 def test_makefile_has_the_targets_the_readme_names(target):
     with open(os.path.join(ROOT, "Makefile")) as makefile:
         assert re.search(r"^%s:" % target, makefile.read(), re.M)
@@ -94,3 +94,15 @@ def test_security_section_names_tests_that_exist():
             with open(os.path.join(ROOT, "tests", name), encoding="utf-8") as f:
                 defined.update(re.findall(r"^def (test_\w+)", f.read(), re.M))
     assert names - defined == set()
+
+
+def test_verbose_output_is_real(fake, tmp_path):
+    command, expected = marked_block("verbose-output").split("\n", 1)
+    env = clean_environment(SIPGATE_BASE_URL=fake.base_url, SIPGATE_TOKEN_ID=DEMO_TOKEN_ID,
+                            SIPGATE_TOKEN=DEMO_TOKEN)
+    verbose = subprocess.run([sys.executable, "-m", "sipgate_basic", "--verbose", "--json"],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             universal_newlines=True, cwd=str(tmp_path), env=env, timeout=60)
+    assert command.endswith("python3 -m sipgate_basic --verbose --json")
+    output = re.sub(r"< Date: .*", "< Date: DATE", normalise(verbose.stdout))
+    assert output == expected
