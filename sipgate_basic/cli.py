@@ -118,8 +118,11 @@ def main(argv=None):
     except UsageError as error:
         say(sys.stderr, "%s\nsipgate_basic: error: %s" % (USAGE, error))
         return error.exit_code
-    if args in ("help", "version"):
-        say(sys.stdout, HELP if args == "help" else "sipgate_basic " + __version__)
+    if args == "help":
+        say(sys.stdout, HELP)
+        return 0
+    if args == "version":
+        say(sys.stdout, "sipgate_basic " + __version__)
         return 0
     try:
         config = load_config(args.token_id, args.base_url, args.env_file)

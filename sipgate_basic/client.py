@@ -35,8 +35,9 @@ def account_url(base_url):
 def origin(url):
     """scheme://host:port of `url`: the only place credentials may go."""
     parts = urllib.parse.urlsplit(url)
+    host = "[%s]" % parts.hostname if ":" in parts.hostname else parts.hostname
     default = {"http": 80, "https": 443}.get(parts.scheme)
-    return "%s://%s:%s" % (parts.scheme, parts.hostname, parts.port or default)
+    return "%s://%s:%s" % (parts.scheme, host, parts.port or default)
 
 
 def build_request(config):

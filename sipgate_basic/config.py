@@ -32,6 +32,7 @@ SETTINGS = (
     ("token", "SIPGATE_TOKEN", ("token", "TOKEN")),
     ("access_token", "SIPGATE_ACCESS_TOKEN", ()),
 )
+VARIABLES = dict((setting, variable) for setting, variable, _ in SETTINGS)
 FLAGS = {"base_url": "--base-url", "token_id": "--token-id"}
 
 # The values .env.example ships with, as in the official examples.
@@ -124,8 +125,8 @@ def read_settings_file(env_file):
     from .envfile import read_env_file
     canonical, aliased = {}, {}
     for binding in read_env_file(path):
+        where = "%s (%s:%d)" % (binding.key, path, binding.line)
         for setting, variable, aliases in SETTINGS:
-            where = "%s (%s:%d)" % (binding.key, path, binding.line)
             if binding.key == variable:
                 canonical[setting] = (binding.value, where)
             elif binding.key in aliases:
@@ -158,7 +159,7 @@ def check_credentials(config, file_label):
         if has_pair and not getattr(config, missing):
             raise ConfigError(
                 "%s is not set, but %s is: set both, in the environment or in %s"
-                % (_variable(missing), config.sources[present], file_label))
+                % (VARIABLES[missing], config.sources[present], file_label))
     for setting, placeholder in sorted(PLACEHOLDERS.items()):
         if getattr(config, setting) == placeholder:
             raise ConfigError(
@@ -208,7 +209,3 @@ def is_loopback(hostname):
         return socket.inet_pton(socket.AF_INET, hostname)[0] == 127
     except (OSError, ValueError):
         return False
-
-
-def _variable(setting):
-    return dict((s, v) for s, v, _ in SETTINGS)[setting]

@@ -32,6 +32,8 @@ class SipgateError(Exception):
 
 
 class UnexpectedAnswer(SipgateError):
+    """An answer that is not what /account gives: not HTTP, not JSON, too long."""
+
     exit_code = 1
 
 
@@ -46,14 +48,20 @@ class UsageError(ConfigError):
 
 
 class CredentialsRejected(SipgateError):
+    """The server said 401 or 403: the credentials, not the network, are at fault."""
+
     exit_code = 3
 
 
 class HTTPStatusError(SipgateError):
+    """Any other status outside 2xx, redirects included."""
+
     exit_code = 4
 
 
 class NetworkError(SipgateError):
+    """No usable answer: name lookup, connection, TLS or time limit failed."""
+
     exit_code = 5
 
 
@@ -70,12 +78,12 @@ SERVER_SIDE = "a problem on sipgate's side; try again later"
 
 def status_error(status, reason, auth_scheme="Basic", location=None, origin=None):
     """The error for a response whose status is not 2xx."""
-    head = "HTTP %d %s" % (status, reason or "")
+    head = ("HTTP %d %s" % (status, reason or "")).strip()
     if 300 <= status < 400:
         return HTTPStatusError(
             "%s: the server redirects to %s. Not followed: credentials go only to %s. "
             "If that address is right, set SIPGATE_BASE_URL to it."
-            % (head.strip(), location or "(no Location given)", origin))
+            % (head, location or "(no Location given)", origin))
     if status == 401 and auth_scheme == "Bearer":
         cause = BEARER_401
     elif status >= 500:
@@ -83,7 +91,7 @@ def status_error(status, reason, auth_scheme="Basic", location=None, origin=None
     else:
         cause = STATUS_CAUSES.get(status, "the server refused the request")
     error_class = CredentialsRejected if status in (401, 403) else HTTPStatusError
-    return error_class("%s: %s" % (head.strip(), cause))
+    return error_class("%s: %s" % (head, cause))
 
 
 def timed_out(host, seconds):
@@ -106,9 +114,10 @@ def transport_error(host, reason):
         return NetworkError("%s closed the connection without answering" % host)
     if isinstance(reason, (ConnectionResetError, http.client.IncompleteRead)):
         return NetworkError("connection to %s broke off before the whole answer arrived" % host)
-    # Python 3.6 raises CertificateError for a name mismatch; later ones
-    # raise an SSLError subclass saying CERTIFICATE_VERIFY_FAILED.
-    if isinstance(reason, ssl.CertificateError) or "CERTIFICATE_VERIFY_FAILED" in str(reason):
+    # Python 3.6 raises CertificateError for a name mismatch; every version
+    # raises an SSLError whose reason is CERTIFICATE_VERIFY_FAILED otherwise.
+    if isinstance(reason, ssl.CertificateError) or (
+            isinstance(reason, ssl.SSLError) and reason.reason == "CERTIFICATE_VERIFY_FAILED"):
         detail = getattr(reason, "verify_message", None) or "not trusted"
         return NetworkError(
             "the TLS certificate of %s could not be verified (%s). If your network "
