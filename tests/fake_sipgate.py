@@ -141,10 +141,12 @@ class Handler(BaseHTTPRequestHandler):
         except OSError:
             pass
 
-    def do_GET(self):
-        self.answer()
-
-    do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_GET
+    def __getattr__(self, name):
+        # http.server looks for a do_<METHOD> per method and answers 501 for
+        # one it lacks; the real API answers 405 (or 404), never a 5xx.
+        if name.startswith("do_"):
+            return self.answer
+        raise AttributeError(name)
 
     def answer(self):
         fake = self.server.fake

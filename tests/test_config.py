@@ -5,9 +5,14 @@ received nothing: a wrong configuration must never reach the network.
 """
 
 import os
+import shutil
+import subprocess
+import sys
+import tempfile
 
 import pytest
 
+from conftest import ROOT, assert_no_secret, clean_environment
 from fake_sipgate import DEMO_ACCESS_TOKEN, DEMO_TOKEN, DEMO_TOKEN_ID
 from sipgate_basic.config import load_config
 from sipgate_basic.errors import ConfigError
@@ -227,3 +232,45 @@ def test_flag_value_forms(run, fake):
     joined = run("--token-id=" + DEMO_TOKEN_ID, "--base-url=" + fake.base_url, "--json", env=env)
     assert spaced.code == joined.code == 0
     assert spaced.out == joined.out
+
+
+def reachable_by_others(path):
+    """True if every folder down to `path` lets other users in, and `path` is readable."""
+    path = os.path.realpath(path)
+    while True:
+        if os.stat(path).st_mode & 0o005 != 0o005:
+            return False
+        parent = os.path.dirname(path)
+        if parent == path:
+            return True
+        path = parent
+
+
+def test_unreadable_env_file(fake):
+    """Root reads any file, so as root the client runs as user nobody here."""
+    python, as_other_user = sys.executable, {}
+    if os.geteuid() == 0:
+        candidates = [sys.executable, "/usr/bin/python3", "/usr/local/bin/python3"]
+        reachable = [p for p in candidates if os.path.exists(p) and reachable_by_others(p)]
+        if not reachable or not reachable_by_others(ROOT):
+            pytest.skip("user nobody can reach no interpreter, or not the checkout")
+        python = reachable[0]
+        as_other_user["preexec_fn"] = lambda: (os.setgid(65534), os.setuid(65534))
+    folder = tempfile.mkdtemp()
+    try:
+        os.chmod(folder, 0o755)
+        path = os.path.join(folder, ".env")
+        with open(path, "w") as env_file:
+            env_file.write("SIPGATE_TOKEN_ID=%s\nSIPGATE_TOKEN=%s\n" % (DEMO_TOKEN_ID, DEMO_TOKEN))
+        os.chmod(path, 0)
+        completed = subprocess.run(
+            [python, "-m", "sipgate_basic"], cwd=folder,
+            env=clean_environment(SIPGATE_BASE_URL=fake.base_url),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
+            timeout=60, **as_other_user)
+    finally:
+        shutil.rmtree(folder)
+    assert_no_secret(completed.stdout + completed.stderr)
+    assert completed.returncode == 2, completed.stderr
+    assert completed.stderr == "sipgate_basic: .env: cannot be read (Permission denied)\n"
+    assert fake.requests == []

@@ -88,7 +88,8 @@ def test_two_authorization_headers_are_401(fake):
     assert connection.getresponse().status == 401
 
 
-@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS",
+                                    "TRACE", "PROPFIND", "FOO"])
 def test_other_methods_are_405_with_allow(fake, method):
     status, headers, body = request(fake, method, authorization="Basic " + GOOD)
     assert status == 405
@@ -99,6 +100,7 @@ def test_other_methods_are_405_with_allow(fake, method):
                                   "/v2//account", "/v2/account/x"])
 def test_other_paths_are_404(fake, path):
     assert request(fake, path=path, authorization="Basic " + GOOD)[0] == 404
+    assert request(fake, "FOO", path=path, authorization="Basic " + GOOD)[0] == 404
 
 
 def test_keep_alive_serves_several_requests_on_one_connection(fake):
