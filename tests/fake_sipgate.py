@@ -225,6 +225,7 @@ class FakeSipgate(object):
         self.mode = "normal"
         self.redirect_to = None  # for mode "redirect"
         self.status = None  # for mode "status"
+        self.bytes_sent = 0  # by modes "huge" and "huge-unannounced"
         self.requests = []
         self.connections = set()
         self.stopping = threading.Event()
@@ -310,7 +311,6 @@ class FakeSipgate(object):
 
     def _stream_until_refused(self, handler):
         chunk = b" " * 65536
-        self.bytes_sent = 0
         deadline = time.time() + 10
         while self.bytes_sent < (16 << 20) and time.time() < deadline and not self.stopping.is_set():
             try:
