@@ -198,18 +198,30 @@ def test_unannounced_huge_body_stops_at_the_cap(run, fake):
 
 # --- Ctrl-C -----------------------------------------------------------------
 
+def default_ctrl_c():
+    """In the child before exec: Ctrl-C as a terminal gives it.
+
+    A shell starts background jobs with SIGINT ignored, exec keeps it
+    ignored, and Python then installs no KeyboardInterrupt handler; a test
+    run launched that way would otherwise test nothing but that.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_while_waiting_is_one_line_and_130(fake, tmp_path):
     fake.mode = "silent"
     process = subprocess.Popen(
-        [sys.executable, "-m", "sipgate_basic", "--verbose"], cwd=str(tmp_path),
-        env=clean_environment(**env_for(fake)), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        universal_newlines=True)
+        [sys.executable, "-m", "sipgate_basic", "--verbose", "--timeout", "30"],
+        cwd=str(tmp_path), env=clean_environment(**env_for(fake)), preexec_fn=default_ctrl_c,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
     deadline = time.time() + 20
     while not fake.requests and time.time() < deadline:
-        time.sleep(0.02)
+        time.sleep(0.01)
     assert fake.requests, "the client never sent its request"
+    sent = time.time()
     process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=20)
-    assert process.returncode == 130
+    out, err = process.communicate(timeout=40)
+    assert process.returncode == 130, err
+    assert time.time() - sent < 10, "Ctrl-C waited for the timeout"
     assert err.splitlines()[-1] == "sipgate_basic: interrupted"
     assert "Traceback" not in err and DEMO_TOKEN not in err
