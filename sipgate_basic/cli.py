@@ -1,9 +1,9 @@
 """The command line: flags in; one request; a message and an exit code out.
 
-Owns: the flags and --help, what goes to standard output (the account:
-data) and to standard error (diagnostics), and the exit code. Leaves the
-sources of settings to `config`, the request to `client`, and the wording
-of failures to `errors`.
+Owns: the flags and --help, what goes to standard output (the account, or
+the request with --offline) and to standard error (diagnostics), and the
+exit code. Leaves the sources of settings to `config`, the request to
+`client`, and the wording of failures to `errors`.
 """
 
 import json

@@ -177,11 +177,11 @@ def failure(host, reason, timeout):
 
 def read_body(response):
     """The body, refused past MAX_BODY bytes before it fills memory."""
-    length = response.headers.get("Content-Length", "")
-    if length.strip().isdigit() and int(length) > MAX_BODY:
+    length = response.headers.get("Content-Length", "").strip()
+    if length.isdigit() and int(length) > MAX_BODY:
         raise UnexpectedAnswer("the answer announces %s bytes; an account answer is a "
                                "few hundred, and more than %d are not read"
-                               % (length.strip(), MAX_BODY))
+                               % (length, MAX_BODY))
     chunks, size = [], 0
     while True:
         chunk = response.read(64 * 1024)
