@@ -1,0 +1,429 @@
+"""The fake proxy itself (fake_proxy.py): each mode answers as it promises.
+
+These talk to it with raw sockets and http.client, so that they can send
+what a client never would (another method, no port, bad credentials), and
+see every byte it answers. The upstream is the fake sipgate, plain or TLS.
+"""
+
+import base64
+import http.client
+import json
+import socket
+import ssl
+import sys
+import threading
+
+import pytest
+
+from conftest import demo_credentials
+from fake_proxy import PROXY_CA, UPSTREAM_CA, FakeProxy
+from fake_sipgate import ACCOUNT, FakeSipgate, tls_server_context
+
+TIMEOUT = 5  # seconds: any wait in these tests that takes longer is a failure
+CONNECTION_ESTABLISHED = b"HTTP/1.1 200 Connection established\r\n\r\n"
+PROXY_CA_NAME = "sipgate_basic Test Proxy CA"
+
+
+@pytest.fixture
+def plain_fake():
+    with FakeSipgate() as server:
+        yield server
+
+
+@pytest.fixture
+def tls_fake():
+    with FakeSipgate(tls_context=tls_server_context()) as server:
+        yield server
+
+
+def basic(user, password):
+    return "Basic " + base64.b64encode(("%s:%s" % (user, password)).encode("utf-8")).decode("ascii")
+
+
+def connect(proxy, target="127.0.0.1:1", headers=(), method="CONNECT"):
+    """A socket to the proxy that has sent one request head."""
+    sock = socket.create_connection(("127.0.0.1", proxy.port), timeout=TIMEOUT)
+    lines = ["%s %s HTTP/1.1" % (method, target), "Host: %s" % target]
+    lines += ["%s: %s" % header for header in headers]
+    sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+    return sock
+
+
+def read_head(sock):
+    """The proxy's answer head, byte by byte, so that nothing after it is read."""
+    head = b""
+    while not head.endswith(b"\r\n\r\n"):
+        byte = sock.recv(1)
+        assert byte, "closed after %r" % head
+        head += byte
+    return head
+
+
+def read_all(sock):
+    data = b""
+    while True:
+        chunk = sock.recv(4096)
+        if not chunk:
+            return data
+        data += chunk
+
+
+def parse(answer):
+    """(status line, {header name in lower case: value}) of an answer head."""
+    lines = answer.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:] if line)
+    return lines[0], {name.lower(): value for name, value in headers.items()}
+
+
+def account_request(sock):
+    """GET /v2/account with the demo credentials on a tunnel; the answer's raw bytes."""
+    sock.sendall(("GET /v2/account HTTP/1.1\r\nHost: api.sipgate.test\r\n"
+                  "Authorization: Basic %s\r\nConnection: close\r\n\r\n"
+                  % demo_credentials()).encode("ascii"))
+    return read_all(sock)
+
+
+def https_get(proxy, host, context, tunnel_headers=None):
+    """GET /v2/account through the proxy with http.client, as urllib does: (status, body)."""
+    connection = http.client.HTTPSConnection("127.0.0.1", proxy.port, timeout=TIMEOUT,
+                                             context=context)
+    connection.set_tunnel(host, 443, headers=tunnel_headers)
+    try:
+        connection.request("GET", "/v2/account",
+                           headers={"Authorization": "Basic " + demo_credentials()})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def context_trusting(cafile, check_hostname=True):
+    context = ssl.create_default_context(cafile=cafile)
+    context.check_hostname = check_hostname
+    return context
+
+
+# --- tunnel ------------------------------------------------------------------
+
+def test_tunnel_to_loopback_copies_bytes_both_ways(plain_fake):
+    with FakeProxy() as proxy:
+        target = "127.0.0.1:%d" % plain_fake.port
+        with connect(proxy, target) as sock:
+            assert read_head(sock) == CONNECTION_ESTABLISHED
+            answer = account_request(sock)
+    assert answer.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert json.loads(answer.split(b"\r\n\r\n", 1)[1].decode()) == ACCOUNT
+    assert proxy.targets == [("CONNECT", target)]
+    assert proxy.proxy_authorizations == [None]
+    assert [seen.path for seen in plain_fake.requests] == ["/v2/account"]
+
+
+def test_tunnel_follows_routes_for_a_name_it_cannot_resolve(tls_fake):
+    routes = {"api.sipgate.test:443": ("127.0.0.1", tls_fake.port)}
+    with FakeProxy(routes=routes) as proxy:
+        # The fake's certificate is for 127.0.0.1, not api.sipgate.test: the
+        # chain is checked, the name is not, since the route is what is tested.
+        status, body = https_get(proxy, "api.sipgate.test", context_trusting(UPSTREAM_CA, False))
+    assert status == 200
+    assert json.loads(body.decode()) == ACCOUNT
+    assert proxy.targets == [("CONNECT", "api.sipgate.test:443")]
+    assert len(tls_fake.requests) == 1
+
+
+def test_http_client_tunnels_end_to_end_tls_to_loopback(tls_fake):
+    with FakeProxy() as proxy:
+        connection = http.client.HTTPSConnection("127.0.0.1", proxy.port, timeout=TIMEOUT,
+                                                 context=context_trusting(UPSTREAM_CA))
+        connection.set_tunnel("127.0.0.1", tls_fake.port)
+        connection.request("GET", "/v2/account",
+                           headers={"Authorization": "Basic " + demo_credentials()})
+        response = connection.getresponse()
+        assert response.status == 200
+        response.read()
+        connection.close()
+    assert proxy.targets == [("CONNECT", "127.0.0.1:%d" % tls_fake.port)]
+
+
+@pytest.mark.parametrize("target", [
+    "api.sipgate.test:443",    # no route
+    "api.sipgate.com:443",     # never dials out, whatever the name
+    "10.0.0.1:443",
+])
+def test_target_neither_routed_nor_loopback_is_502(target):
+    with FakeProxy(routes={"other.test:443": ("127.0.0.1", 1)}) as proxy:
+        with connect(proxy, target) as sock:
+            answer = read_all(sock)
+    assert answer == b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    assert proxy.targets == [("CONNECT", target)]
+
+
+def test_loopback_target_that_refuses_is_502():
+    # A port just freed by the system: nobody listens on it.
+    with socket.socket() as placeholder:
+        placeholder.bind(("127.0.0.1", 0))
+        free_port = placeholder.getsockname()[1]
+    with FakeProxy() as proxy:
+        with connect(proxy, "localhost:%d" % free_port) as sock:
+            assert parse(read_all(sock))[0] == "HTTP/1.1 502 Bad Gateway"
+
+
+def test_other_methods_get_405_with_a_status_line():
+    with FakeProxy() as proxy:
+        with connect(proxy, "http://api.sipgate.test/v2/account", method="GET") as sock:
+            status, headers = parse(read_all(sock))
+    assert status == "HTTP/1.1 405 Method Not Allowed"
+    assert headers == {"allow": "CONNECT", "content-length": "0", "connection": "close"}
+    assert proxy.targets == [("GET", "http://api.sipgate.test/v2/account")]
+
+
+@pytest.mark.parametrize("request_line", [
+    b"CONNECT api.sipgate.test HTTP/1.1",     # no port
+    b"CONNECT api.sipgate.test:http HTTP/1.1",
+    b"CONNECT api.sipgate.test:443",          # no version
+    b"SSH-2.0-OpenSSH_9.6",
+])
+def test_malformed_request_is_400(request_line):
+    with FakeProxy() as proxy:
+        with socket.create_connection(("127.0.0.1", proxy.port), timeout=TIMEOUT) as sock:
+            sock.sendall(request_line + b"\r\n\r\n")
+            assert parse(read_all(sock))[0] == "HTTP/1.1 400 Bad Request"
+
+
+# --- Proxy authentication ----------------------------------------------------
+
+def test_missing_credentials_get_407_with_proxy_authenticate(plain_fake):
+    with FakeProxy(user="alice", password="s3cret") as proxy:
+        with connect(proxy, "127.0.0.1:%d" % plain_fake.port) as sock:
+            answer = read_all(sock)
+    assert answer == (b"HTTP/1.1 407 Proxy Authentication Required\r\n"
+                      b'Proxy-Authenticate: Basic realm="fake proxy"\r\n'
+                      b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+    assert proxy.proxy_authorizations == [None]
+    assert plain_fake.requests == []
+
+
+@pytest.mark.parametrize("authorization", [
+    basic("alice", "s3cre"),
+    basic("alice", "s3cret "),
+    basic("bob", "s3cret"),
+    basic("alice", "s3cret")[len("Basic "):],  # no scheme
+    "Bearer " + basic("alice", "s3cret")[len("Basic "):],
+    "Basic",
+    "",
+])
+def test_wrong_credentials_get_407(plain_fake, authorization):
+    with FakeProxy(user="alice", password="s3cret") as proxy:
+        with connect(proxy, "127.0.0.1:%d" % plain_fake.port,
+                     [("Proxy-Authorization", authorization)]) as sock:
+            status, headers = parse(read_all(sock))
+    assert status == "HTTP/1.1 407 Proxy Authentication Required"
+    assert headers["proxy-authenticate"] == 'Basic realm="fake proxy"'
+    assert proxy.proxy_authorizations == [authorization]
+    assert plain_fake.requests == []
+
+
+def test_credentials_sent_twice_get_407_and_are_recorded_joined(plain_fake):
+    right = basic("alice", "s3cret")
+    with FakeProxy(user="alice", password="s3cret") as proxy:
+        with connect(proxy, "127.0.0.1:%d" % plain_fake.port,
+                     [("Proxy-Authorization", right), ("Proxy-Authorization", right)]) as sock:
+            assert parse(read_all(sock))[0] == "HTTP/1.1 407 Proxy Authentication Required"
+    assert proxy.proxy_authorizations == [right + ", " + right]
+
+
+def test_right_credentials_tunnel_and_are_recorded_exactly(plain_fake):
+    right = basic("alice", "s3cret")
+    with FakeProxy(user="alice", password="s3cret") as proxy:
+        with connect(proxy, "127.0.0.1:%d" % plain_fake.port,
+                     [("Proxy-Authorization", right)]) as sock:
+            assert read_head(sock) == CONNECTION_ESTABLISHED
+            assert account_request(sock).startswith(b"HTTP/1.1 200 OK\r\n")
+        # RFC 7235: the scheme name is case-insensitive.
+        with connect(proxy, "127.0.0.1:%d" % plain_fake.port,
+                     [("Proxy-Authorization", "basic" + right[5:])]) as sock:
+            assert read_head(sock) == CONNECTION_ESTABLISHED
+    assert proxy.proxy_authorizations == [right, "basic" + right[5:]]
+
+
+def test_http_client_with_right_and_wrong_credentials(tls_fake):
+    routes = {"localhost:443": ("127.0.0.1", tls_fake.port)}
+    with FakeProxy(user="alice", password="p\u00e4ss:w\u00f6rd", routes=routes) as proxy:
+        # user:password is UTF-8 before Base64; a colon in the password is fine.
+        right = {"Proxy-Authorization": basic("alice", "p\u00e4ss:w\u00f6rd")}
+        status, _ = https_get(proxy, "localhost", context_trusting(UPSTREAM_CA), right)
+        assert status == 200
+        with pytest.raises(OSError) as refused:
+            https_get(proxy, "localhost", context_trusting(UPSTREAM_CA),
+                      {"Proxy-Authorization": basic("alice", "wrong")})
+        assert "407" in str(refused.value)
+
+
+def test_nothing_is_printed_not_even_a_header(plain_fake, capfd):
+    with FakeProxy(user="alice", password="s3cret") as proxy:
+        for authorization in (basic("alice", "s3cret"), basic("alice", "nope")):
+            with connect(proxy, "127.0.0.1:%d" % plain_fake.port,
+                         [("Proxy-Authorization", authorization)]) as sock:
+                read_head(sock)
+    assert capfd.readouterr() == ("", "")
+
+
+# --- The failing modes -------------------------------------------------------
+
+@pytest.mark.parametrize("status,status_line", [
+    (403, "HTTP/1.1 403 Forbidden"),
+    (502, "HTTP/1.1 502 Bad Gateway"),
+    (503, "HTTP/1.1 503 Service Unavailable"),
+])
+def test_refuse_answers_the_status_and_closes(plain_fake, status, status_line):
+    with FakeProxy(mode="refuse", status=status) as proxy:
+        with connect(proxy, "127.0.0.1:%d" % plain_fake.port) as sock:
+            answer = read_all(sock)
+    assert answer == (status_line + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").encode()
+    assert proxy.targets == [("CONNECT", "127.0.0.1:%d" % plain_fake.port)]
+    assert plain_fake.requests == []
+
+
+def test_hang_up_closes_without_a_byte():
+    with FakeProxy(mode="hang-up") as proxy:
+        with connect(proxy, "api.sipgate.test:443") as sock:
+            assert read_all(sock) == b""
+    assert proxy.targets == [("CONNECT", "api.sipgate.test:443")]
+
+
+def test_garbage_answers_something_that_is_not_http():
+    with FakeProxy(mode="garbage") as proxy:
+        with connect(proxy, "api.sipgate.test:443") as sock:
+            assert read_all(sock) == b"SSH-2.0-OpenSSH_9.6\r\n"
+    assert proxy.targets == [("CONNECT", "api.sipgate.test:443")]
+
+
+def test_silent_never_answers_until_the_proxy_stops():
+    proxy = FakeProxy(mode="silent").start()
+    try:
+        sock = connect(proxy, "api.sipgate.test:443")
+        sock.settimeout(0.3)
+        with pytest.raises(socket.timeout):
+            sock.recv(1)
+    finally:
+        proxy.stop()
+    # Stopping ended the open connection: the client sees its end, at once.
+    sock.settimeout(TIMEOUT)
+    assert read_all(sock) == b""
+    sock.close()
+    assert proxy.targets == [("CONNECT", "api.sipgate.test:443")]
+
+
+def test_credentials_are_refused_in_modes_that_would_ignore_them():
+    with pytest.raises(ValueError):
+        FakeProxy(mode="refuse", status=403, user="alice", password="s3cret")
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"mode": "tunel"},
+    {"mode": "refuse"},                   # no status
+    {"mode": "refuse", "status": 200},    # not a refusal
+    {"mode": "refuse", "status": 499},    # no such status
+    {"mode": "tunnel", "status": 403},    # status is for "refuse" only
+    {"routes": {"api.sipgate.test:443": ("192.0.2.1", 443)}},  # not loopback
+])
+def test_wrong_arguments_are_refused_at_once(kwargs):
+    with pytest.raises(ValueError):
+        FakeProxy(**kwargs)
+
+
+# --- intercept ---------------------------------------------------------------
+
+@pytest.fixture
+def intercept_routes(tls_fake):
+    return {"api.sipgate.test:443": ("127.0.0.1", tls_fake.port)}
+
+
+def test_intercept_relays_to_a_client_that_trusts_the_proxy_ca(tls_fake, intercept_routes):
+    with FakeProxy(mode="intercept", routes=intercept_routes) as proxy:
+        status, body = https_get(proxy, "api.sipgate.test", context_trusting(PROXY_CA))
+    assert status == 200
+    assert json.loads(body.decode()) == ACCOUNT
+    assert proxy.targets == [("CONNECT", "api.sipgate.test:443")]
+    # The fake got the request the proxy decrypted and sent on, headers and all.
+    assert [seen.path for seen in tls_fake.requests] == ["/v2/account"]
+    assert dict(tls_fake.requests[0].headers)["Authorization"] == "Basic " + demo_credentials()
+
+
+def test_intercept_shows_a_certificate_of_the_proxy_ca(intercept_routes):
+    with FakeProxy(mode="intercept", routes=intercept_routes) as proxy:
+        with connect(proxy, "api.sipgate.test:443") as sock:
+            assert read_head(sock) == CONNECTION_ESTABLISHED
+            context = context_trusting(PROXY_CA)
+            with context.wrap_socket(sock, server_hostname="api.sipgate.test") as tls:
+                issuer = dict(pair[0] for pair in tls.getpeercert()["issuer"])
+    assert issuer["commonName"] == PROXY_CA_NAME
+
+
+def test_intercept_fails_verification_for_a_client_that_trusts_the_real_ca(
+        tls_fake, intercept_routes):
+    with FakeProxy(mode="intercept", routes=intercept_routes) as proxy:
+        with connect(proxy, "api.sipgate.test:443") as sock:
+            assert read_head(sock) == CONNECTION_ESTABLISHED
+            with pytest.raises(ssl.SSLError) as failed:
+                context_trusting(UPSTREAM_CA).wrap_socket(sock, server_hostname="api.sipgate.test")
+    assert failed.value.reason == "CERTIFICATE_VERIFY_FAILED"
+    assert tls_fake.requests == []
+
+
+def test_intercept_asks_for_credentials_too(intercept_routes):
+    right = basic("alice", "s3cret")
+    with FakeProxy(mode="intercept", user="alice", password="s3cret",
+                   routes=intercept_routes) as proxy:
+        with connect(proxy, "api.sipgate.test:443") as sock:
+            status, headers = parse(read_all(sock))
+        assert status == "HTTP/1.1 407 Proxy Authentication Required"
+        assert headers["proxy-authenticate"] == 'Basic realm="fake proxy"'
+        status, _ = https_get(proxy, "api.sipgate.test", context_trusting(PROXY_CA),
+                              {"Proxy-Authorization": right})
+        assert status == 200
+    assert proxy.proxy_authorizations == [None, right]
+
+
+def test_intercept_answers_502_for_an_upstream_it_cannot_verify(plain_fake):
+    # A plain HTTP server where TLS is expected: the proxy's own handshake fails.
+    with FakeProxy(mode="intercept",
+                   routes={"api.sipgate.test:443": ("127.0.0.1", plain_fake.port)}) as proxy:
+        with connect(proxy, "api.sipgate.test:443") as sock:
+            assert parse(read_all(sock))[0] == "HTTP/1.1 502 Bad Gateway"
+
+
+# --- Bound to this machine, and gone after use ------------------------------
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"),
+                    reason="only Linux answers on all of 127.0.0.0/8 by default")
+def test_bound_to_127_0_0_1_only():
+    with FakeProxy() as proxy:
+        assert proxy.url == "http://127.0.0.1:%d" % proxy.port
+        # On Linux all of 127.0.0.0/8 is this machine: a proxy bound to
+        # 0.0.0.0 would answer on 127.0.0.2; one bound to 127.0.0.1 does not.
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.2", proxy.port), timeout=TIMEOUT).close()
+
+
+def proxy_threads():
+    return [thread for thread in threading.enumerate()
+            if thread.name.startswith("FakeProxy") and thread.is_alive()]
+
+
+def test_nothing_runs_after_exit(plain_fake):
+    with FakeProxy() as proxy:
+        tunnel = connect(proxy, "127.0.0.1:%d" % plain_fake.port)
+        assert read_head(tunnel) == CONNECTION_ESTABLISHED
+        waiting = connect(proxy, "127.0.0.1:%d" % plain_fake.port)  # no answer read
+        assert proxy_threads()
+    # Open connections were closed, not left to the garbage collector: a
+    # clean end, or a reset for one whose request was never read.
+    for sock in (tunnel, waiting):
+        try:
+            assert read_all(sock) in (b"", CONNECTION_ESTABLISHED)
+        except ConnectionResetError:
+            pass
+        sock.close()
+    assert proxy_threads() == []
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", proxy.port), timeout=TIMEOUT).close()
