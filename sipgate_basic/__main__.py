@@ -1,14 +1,32 @@
-"""`python -m sipgate_basic`: run the command line, and make Ctrl-C quiet.
+"""`python -m sipgate_basic`: Ctrl-C first, then the command line.
 
-The import sits inside the try, so that an interrupt while Python is
-still loading urllib ends with one line and exit 130, not a traceback.
+Ctrl-C is taken care of before anything else is imported. Python's own
+KeyboardInterrupt can land anywhere, and where it lands in an import or a
+finaliser it is printed as "Exception ignored" and lost, and the program
+goes on to send its request. A handler that ends the process at once
+cannot be lost: one line, exit 130, nothing sent after it.
 """
 
+import os  # loaded already by runpy, which runs this file: no time passes here
 import sys
 
+
+def interrupted(signum=2, frame=None):  # 2: SIGINT, everywhere
+    try:
+        os.write(2, b"sipgate_basic: interrupted\n")
+    except OSError:
+        pass  # standard error is closed: the exit code still tells
+    os._exit(128 + signum)  # 130, as shells report a program that Ctrl-C ended
+
+
 try:
+    import signal
+
+    # A shell starts background jobs with Ctrl-C ignored; leave that so.
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, interrupted)
     from sipgate_basic.cli import main
-    sys.exit(main())
-except KeyboardInterrupt:
-    sys.stderr.write("sipgate_basic: interrupted\n")
-    sys.exit(130)
+except KeyboardInterrupt:  # before the handler was in place
+    interrupted()
+
+sys.exit(main())

@@ -2,18 +2,24 @@
 
 Owns: the flags and --help, what goes to standard output (the account, or
 the request with --offline) and to standard error (diagnostics), and the
-exit code. Leaves the sources of settings to `config`, the request to
-`client`, and the wording of failures to `errors`.
+exit code. Every line goes out through `Output`, which masks the secrets
+and escapes control characters, whoever wrote the text: we, a `.env`
+file, a server or a proxy. Leaves the sources of settings to `config`,
+the request to `client`, and the wording of failures to the module that
+found them.
 """
 
 import json
+import os
+import re
 import sys
-import types
 
 from . import __version__
-from .client import answer_lines, build_request, read_account, request_lines, send
+from .client import (DEFAULT_TIMEOUT, MAX_TIMEOUT, answer_lines, build_request, read_account,
+                     request_lines, send)
 from .config import DEFAULT_BASE_URL, load_config
-from .errors import EXIT_CODES, SipgateError, UsageError
+from .errors import (EXIT_CODES, SUCCESS, WRITE_ERROR, SipgateError, UnexpectedAnswer,
+                     UsageError)
 
 USAGE = """\
 usage: python -m sipgate_basic [--token-id ID] [--base-url URL] [--env-file PATH]
@@ -28,139 +34,254 @@ Token (HTTP Basic Auth) or an OAuth access token (Bearer).
 options:
   --token-id ID      the token ID (SIPGATE_TOKEN_ID)
   --base-url URL     the API base URL (SIPGATE_BASE_URL; default
-                     %s)
+                     %(base)s)
   --env-file PATH    read settings from PATH instead of ./.env
   --timeout SECONDS  give up after this long, whole exchange included
-                     (default 10)
+                     (default %(timeout)g, at most %(max)g)
   --cacert FILE      trust the CA certificates in FILE (PEM) instead of
                      the system's
   --json             print only the account as JSON on standard output
-  -v, --verbose      show the request and the answer's headers on
-                     standard error, secrets masked
+  -v, --verbose      show the route, the request and the answer's headers
+                     on standard error, secrets masked
   --offline          print the request that would be sent, secrets
-                     masked; send nothing
+                     masked; send nothing; needs no credentials
   --version          print the version and exit
   -h, --help         print this help and exit
 
 environment variables (and keys of a .env file):
-  SIPGATE_TOKEN_ID      the token ID, e.g. token-ABC123 (or use --token-id)
+  SIPGATE_TOKEN_ID      the token ID, e.g. token-FQ1V12 (or use --token-id)
   SIPGATE_TOKEN         the token; never a flag, so that ps cannot show it
   SIPGATE_ACCESS_TOKEN  an OAuth access token, instead of ID and token
-  SIPGATE_BASE_URL      the API base URL (default %s)
+  SIPGATE_BASE_URL      the API base URL (default %(base)s)
   .env files written for the official sipgate.io examples also work:
   baseURL, tokenId, token (Node.js); TOKEN_ID, TOKEN (Python).
   Order: flags, then the environment, then .env. Empty counts as unset.
+  HTTPS_PROXY, NO_PROXY      the proxy, as urllib reads them
+  SSL_CERT_FILE, SSL_CERT_DIR  trusted CAs, as OpenSSL reads them
+                               (--cacert replaces them)
 
 exit codes:
-%s""" % (DEFAULT_BASE_URL, DEFAULT_BASE_URL,
-         "\n".join("  %-4d %s" % code for code in EXIT_CODES))
+%(codes)s""" % {"base": DEFAULT_BASE_URL, "timeout": DEFAULT_TIMEOUT, "max": MAX_TIMEOUT,
+                "codes": "\n".join("  %-4d %s" % code for code in EXIT_CODES)}
 
 # Flags that take a value, and the option each sets.
 VALUE_FLAGS = {"--token-id": "token_id", "--base-url": "base_url", "--env-file": "env_file",
                "--timeout": "timeout", "--cacert": "cacert"}
-SWITCHES = {"--json": "json", "-v": "verbose", "--verbose": "verbose", "--offline": "offline"}
+SWITCHES = {"--json": "json", "-v": "verbose", "--verbose": "verbose", "--offline": "offline",
+            "-h": "help", "--help": "help", "--version": "version"}
 # Secrets have no flag: a command line shows in ps and in shell history.
 SECRET_FLAGS = {"--token": "SIPGATE_TOKEN", "--access-token": "SIPGATE_ACCESS_TOKEN"}
 
 
+def main(argv=None):
+    """Run the command line; return the exit code. Never raises for a failure we know."""
+    output = Output(sys.stdout, sys.stderr)
+    try:
+        try:
+            code = run(parse_args(sys.argv[1:] if argv is None else argv), output)
+        except UsageError as error:
+            output.error("%s\nsipgate_basic: error: %s" % (USAGE, error))
+            code = error.exit_code
+        except SipgateError as error:
+            output.hide(getattr(error, "secrets", ()))
+            output.error("sipgate_basic: %s" % error)
+            code = error.exit_code
+        output.flush()
+        return code
+    except WriteFailed as failed:
+        output.error("sipgate_basic: cannot write to standard output (%s)" % failed)
+        output.silence()
+        return WRITE_ERROR
+
+
+def run(options, output):
+    """The program: one request, its answer on standard output. Raises SipgateError."""
+    if options.help:
+        output.out(HELP)
+        return SUCCESS
+    if options.version:
+        output.out("sipgate_basic " + __version__)
+        return SUCCESS
+    config = load_config(options.token_id, options.base_url, options.env_file,
+                         offline=options.offline)
+    output.hide(config.secrets())
+    request = build_request(config)
+    if options.offline or options.verbose:
+        for note in config.notes + ["route: " + config.route.why] + [
+                "hint: " + hint for hint in config.hints()]:
+            output.error("* " + note)
+    if options.offline:
+        for line in request_lines(request, config.shown_authorization()):
+            output.out(line)
+        if config.unfilled:
+            output.error("sipgate_basic: %s. The Authorization line shows where the "
+                         "credentials go. Nothing was sent." % config.unfilled.rstrip("."))
+        return SUCCESS
+    if options.verbose:
+        for line in request_lines(request, config.shown_authorization()):
+            output.error("> " + line)
+    answer = send(request, config.route, options.timeout, options.cacert)
+    if options.verbose:
+        for line in answer_lines(answer):
+            output.error("< " + line)
+    account = read_account(answer, config)
+    output.out(render(account, options.json, answer.status))
+    return SUCCESS
+
+
+def render(account, as_json, status):
+    """The account as printed: pretty JSON after the status, or one line of JSON."""
+    try:
+        if as_json:
+            return json.dumps(account)
+        return "Status: %d\n%s" % (status, json.dumps(account, indent=2, ensure_ascii=False))
+    except (RecursionError, ValueError):
+        raise UnexpectedAnswer("HTTP %d, but the JSON is nested too deeply to be an account"
+                               % status)
+
+
 def parse_args(argv):
-    """The options in `argv` as attributes; or the string "help" or "version".
+    """The options in `argv`, as attributes. Raises UsageError.
 
     Hand-written rather than argparse for two reasons: a usage error must
     never echo an argument (a mistyped flag may be followed by a token),
     and argparse costs more start-up time than the rest of this program.
-    Raises UsageError.
     """
-    options = {"token_id": None, "base_url": None, "env_file": None, "timeout": 10.0,
-               "cacert": None, "json": False, "verbose": False, "offline": False}
+    options = Options(token_id=None, base_url=None, env_file=None, timeout=DEFAULT_TIMEOUT,
+                      cacert=None, json=False, verbose=False, offline=False, help=False,
+                      version=False)
     args = list(argv)
     while args:
         arg = args.pop(0)
         flag, has_value, value = arg.partition("=")
-        if arg in ("-h", "--help"):
-            return "help"
-        if arg == "--version":
-            return "version"
         if flag in SECRET_FLAGS:
             raise UsageError("%s is not taken on the command line, where ps and shell history "
                              "would show it; set %s in the environment or in .env"
                              % (flag, SECRET_FLAGS[flag]))
         if arg in SWITCHES:
-            options[SWITCHES[arg]] = True
+            setattr(options, SWITCHES[arg], True)
+            if options.help or options.version:
+                return options  # as for any program: the rest is not read
         elif flag in VALUE_FLAGS:
             if not has_value:
                 if not args:
                     raise UsageError("%s needs a value" % flag)
                 value = args.pop(0)
-            options[VALUE_FLAGS[flag]] = value
+            setattr(options, VALUE_FLAGS[flag], value)
         elif arg.startswith("-"):
-            raise UsageError("unknown option %s" % flag)
+            # Named only if it looks like a flag: it could be a pasted secret.
+            raise UsageError("unknown option %s" % flag if re.match(r"--?[a-z-]{1,20}\Z", flag)
+                             else "unknown option")
         else:
             raise UsageError("unexpected argument; this program takes options only")
-    options["timeout"] = positive_seconds(options["timeout"])
-    return types.SimpleNamespace(**options)
+    options.timeout = seconds(options.timeout)
+    return options
 
 
-def positive_seconds(value):
+class Options(object):
+    """The command line's options, as attributes."""
+
+    def __init__(self, **options):
+        self.__dict__.update(options)
+
+
+def seconds(value):
+    """--timeout's value: a number of seconds above 0 and at most MAX_TIMEOUT."""
     try:
-        seconds = float(value)
+        number = float(value)
     except ValueError:
-        seconds = -1
-    if not 0 < seconds < float("inf"):
-        raise UsageError("--timeout: must be a positive number of seconds, not %r" % value)
-    return seconds
+        number = -1.0
+    if not 0 < number <= MAX_TIMEOUT:
+        raise UsageError("--timeout: must be a number of seconds above 0 and at most %g"
+                         % MAX_TIMEOUT)
+    return number
 
 
-def main(argv=None):
-    """Run the command line; return the exit code."""
-    try:
-        args = parse_args(sys.argv[1:] if argv is None else argv)
-    except UsageError as error:
-        say(sys.stderr, "%s\nsipgate_basic: error: %s" % (USAGE, error))
-        return error.exit_code
-    if args == "help":
-        say(sys.stdout, HELP)
-        return 0
-    if args == "version":
-        say(sys.stdout, "sipgate_basic " + __version__)
-        return 0
-    try:
-        config = load_config(args.token_id, args.base_url, args.env_file)
-        request = build_request(config)
-        if args.offline:
-            for line in request_lines(request, config.shown_authorization()):
-                say(sys.stdout, line)
-            return 0
-        if args.verbose:
-            for note in config.notes:
-                say(sys.stderr, "* " + note)
-            for line in request_lines(request, config.shown_authorization()):
-                say(sys.stderr, "> " + line)
-        answer = send(request, args.timeout, args.cacert)
-        if args.verbose:
-            for line in answer_lines(answer):
-                say(sys.stderr, "< " + line)
-        account = read_account(answer, request, config.auth_scheme)
-    except SipgateError as error:
-        say(sys.stderr, "sipgate_basic: %s" % error)
-        return error.exit_code
-
-    if args.json:
-        say(sys.stdout, json.dumps(account))
-    else:
-        say(sys.stdout, "Status: %d" % answer.status)
-        say(sys.stdout, json.dumps(account, indent=2, ensure_ascii=False))
-    return 0
+# Characters that must not reach a terminal as they are: C0 and C1 controls
+# but tab (escape sequences, carriage return), the zero-width and bidi
+# controls that reorder or hide text, line separators, and the lone
+# surrogates that stand for bytes that were not UTF-8.
+_UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e"
+                     "\u2060-\u2069\ufeff\ud800-\udfff]")
 
 
-def say(stream, text):
-    """Print one line; characters the terminal cannot show become escapes.
+class WriteFailed(Exception):
+    """Standard output is closed, full, or a broken pipe."""
 
-    (Python 3.6 in a C locale has an ASCII standard output, and a company
-    name like "Müller" would otherwise end the program.)
+
+class Output(object):
+    """Standard output and error, as this program writes them.
+
+    Every line passes through `shown`: each secret it has been told of is
+    masked, wherever the text came from, and characters that could
+    rewrite the terminal are escaped. Standard output failing raises
+    WriteFailed; standard error failing is passed over (the exit code
+    still tells).
     """
-    try:
-        stream.write(text + "\n")
-    except UnicodeEncodeError:
-        encoding = stream.encoding or "ascii"
-        stream.write(text.encode(encoding, "backslashreplace").decode(encoding) + "\n")
+
+    def __init__(self, stdout, stderr):
+        self.stdout, self.stderr = stdout, stderr
+        self.secrets = []
+
+    def hide(self, secrets):
+        """Mask these from now on, as they are and as JSON or repr would escape them."""
+        forms = set(self.secrets)
+        for secret in secrets:
+            forms.update((secret, json.dumps(secret)[1:-1], repr(secret)[1:-1],
+                          json.dumps(secret, ensure_ascii=False)[1:-1]))
+        self.secrets = sorted((s for s in forms if s), key=len, reverse=True)
+
+    def shown(self, line):
+        for secret in self.secrets:
+            line = line.replace(secret, "<hidden>")
+        return _UNSAFE.sub(lambda m: ascii(m.group())[1:-1], line)
+
+    def out(self, text):
+        """Data, on standard output: line by line."""
+        for line in text.split("\n"):
+            self.write(self.stdout, self.shown(line))
+
+    def error(self, text):
+        """A diagnostic, on standard error: each of our lines, escaped as one."""
+        for line in text.split("\n"):
+            try:
+                self.write(self.stderr, self.shown(line))
+            except WriteFailed:
+                self.stderr = None
+
+    def write(self, stream, line):
+        try:
+            try:
+                stream.write(line + "\n")
+            except UnicodeEncodeError:
+                # An ASCII terminal (Python 3.6 in a C locale): "Müller" as "M\xfcller".
+                encoding = stream.encoding or "ascii"
+                stream.write(line.encode(encoding, "backslashreplace").decode(encoding) + "\n")
+        except (OSError, ValueError, AttributeError) as error:
+            # ValueError: the stream was closed; AttributeError: it was None,
+            # as Python makes it when the program starts with it closed.
+            raise WriteFailed(describe(error))
+
+    def flush(self):
+        for stream in (self.stdout, self.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError, AttributeError) as error:
+                if stream is self.stdout:
+                    raise WriteFailed(describe(error))
+
+    def silence(self):
+        """Point broken streams at /dev/null, so the interpreter's last flush is quiet."""
+        for stream in (self.stdout, self.stderr):
+            try:
+                os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+            except (OSError, ValueError, AttributeError):
+                pass
+
+
+def describe(error):
+    if isinstance(error, BrokenPipeError):
+        return "broken pipe: the reader went away"
+    if isinstance(error, OSError):
+        return error.strerror or "write error"
+    return "it is closed"

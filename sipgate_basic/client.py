@@ -1,15 +1,21 @@
 """One request: GET {base URL}/account, and the answer that came back.
 
-Owns: the URL, the request headers, the urllib opener that sends the
-request (TLS trust, proxies, no redirects), the time limit on the whole
-exchange, and reading a body of bounded size. Leaves the credentials to
-`config` and `auth`, and what a status means to `errors`.
+Owns: the URL and headers of the request, the urllib opener that sends it
+(TLS trust, the route, no redirects), the time limit on the whole
+exchange, reading a body of bounded size, and what a 2xx or 3xx answer
+means. Leaves the credentials to `config` and `auth`, the choice of route
+to `proxy`, the words for network failures to `network`, and what an
+error status means to `errors`.
+
+Read it top to bottom: fetch_account is the whole story in two lines,
+and each step follows in the order the request takes.
 """
 
 import collections
+import functools
 import http.client
 import json
-import socket
+import re
 import ssl
 import threading
 import urllib.error
@@ -17,27 +23,33 @@ import urllib.parse
 import urllib.request
 
 from . import __version__
-from .errors import ConfigError, UnexpectedAnswer, status_error, timed_out, transport_error
+from .errors import ConfigError, HTTPStatusError, NetworkError, UnexpectedAnswer, status_error
+from .network import Hop, certificate_failed, issuer_name, network_error, timed_out
+from .urls import split_authority, split_base_url
 
 USER_AGENT = "sipgate_basic/" + __version__
+DEFAULT_TIMEOUT = 10.0  # seconds, for the whole exchange
+MAX_TIMEOUT = 600.0     # a wait longer than ten minutes is a mistake, not a wish
 # The account answer is a few hundred bytes; anything past 1 MiB is not it.
 MAX_BODY = 1024 * 1024
+_DIGITS = re.compile(r"[0-9]+\Z")
 
 # What came back: the status line, the headers as (name, value) pairs, the body bytes.
 Answer = collections.namedtuple("Answer", "version status reason headers body")
 
 
+def fetch_account(config, timeout=DEFAULT_TIMEOUT, cafile=None):
+    """GET /account with `config`'s credentials; return the decoded account.
+
+    Raises a SipgateError subclass (see `errors`) for every expected failure.
+    """
+    request = build_request(config)
+    return read_account(send(request, config.route, timeout, cafile), config)
+
+
 def account_url(base_url):
     """The /account endpoint under `base_url`, without a doubled slash."""
     return base_url.rstrip("/") + "/account"
-
-
-def origin(url):
-    """scheme://host:port of `url`: the only place credentials may go."""
-    parts = urllib.parse.urlsplit(url)
-    host = "[%s]" % parts.hostname if ":" in parts.hostname else parts.hostname
-    default = {"http": 80, "https": 443}.get(parts.scheme)
-    return "%s://%s:%s" % (parts.scheme, host, parts.port or default)
 
 
 def build_request(config):
@@ -48,90 +60,37 @@ def build_request(config):
     # urllib copies ordinary headers onto a redirected request, wherever it
     # goes; an "unredirected" header stays with this request only. We do
     # not follow redirects at all (see NoRedirects), and this is the second
-    # lock on the same door.
-    request.add_unredirected_header("Authorization", config.authorization())
+    # lock on the same door. (Without credentials, --offline shows where
+    # they would go; nothing is sent.)
+    if not config.unfilled:
+        request.add_unredirected_header("Authorization", config.authorization())
+    # Host names the API, also when the connection goes to a proxy.
+    request.add_unredirected_header("Host", request.host)
     return request
 
 
-def request_lines(request, shown_authorization):
-    """The request as it goes on the wire, with the Authorization value masked.
+def send(request, route, timeout=DEFAULT_TIMEOUT, cafile=None):
+    """Send `request` by `route`; return its Answer, whatever the status.
 
-    This is what urllib and http.client send for a Request: http.client's
-    Accept-Encoding; the unredirected headers (ours, then the Host that
-    urllib adds when it opens the request); the other headers; urllib's
-    Connection: close. (http.client's own debug output would print the
-    credentials in full, so we do not use it.)
+    `timeout` bounds the whole exchange: name lookup, connect, proxy, TLS,
+    headers and body. A socket timeout alone bounds each read, so a server
+    that drips one byte a second would never trip it, and name lookups
+    ignore it; so the exchange runs in a worker thread that we wait for at
+    most `timeout` seconds. Raises NetworkError, UnexpectedAnswer or ConfigError.
     """
-    unredirected = list(request.unredirected_hdrs.items())
-    if not request.has_header("Host"):
-        unredirected.append(("Host", request.host))
-    headers = [("Accept-Encoding", "identity")]
-    for name, value in unredirected + list(request.headers.items()):
-        if name.lower() == "authorization":
-            value = shown_authorization
-        headers.append((name.title(), value))
-    headers.append(("Connection", "close"))
-    return ["%s %s HTTP/1.1" % (request.get_method(), request.selector)] + [
-        "%s: %s" % header for header in headers]
-
-
-def answer_lines(answer):
-    """The status line and headers of an answer, for --verbose."""
-    return ["HTTP/%s %d %s" % (answer.version, answer.status, answer.reason)] + [
-        "%s: %s" % header for header in answer.headers]
-
-
-class NoRedirects(urllib.request.HTTPRedirectHandler):
-    """Refuse every redirect: it is reported as the 3xx answer it is.
-
-    urllib would otherwise follow it and send our headers to whatever host
-    the Location names (curl's CVE-2018-1000007 was exactly this).
-    """
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-def tls_context(cafile=None):
-    """Certificate checks as the system does them, or against `cafile` only."""
-    try:
-        return ssl.create_default_context(cafile=cafile)
-    except (OSError, ssl.SSLError) as error:
-        raise ConfigError("--cacert %s: cannot be used as a CA certificate file (%s)"
-                          % (cafile, getattr(error, "strerror", None) or error))
-
-
-def build_opener(request, cafile=None):
-    """A urllib opener for `request`: no redirects; TLS and proxies as the URL needs."""
-    handlers = [NoRedirects()]
-    if request.type == "https":
-        # Loading the trusted certificates takes longer than the whole
-        # request to a local server, so only a https request pays for it.
-        handlers.append(urllib.request.HTTPSHandler(context=tls_context(cafile)))
-    else:
-        # Plain http is allowed only to this machine (config checks that);
-        # a proxy would carry the credentials off it in clear text. For
-        # https, urllib's ProxyHandler honours HTTPS_PROXY and NO_PROXY, and
-        # a proxy sees only the encrypted tunnel.
-        handlers.append(urllib.request.ProxyHandler({}))
-    return urllib.request.build_opener(*handlers)
-
-
-def send(request, timeout=10.0, cafile=None):
-    """Send `request`; return its Answer, whatever the status.
-
-    `timeout` bounds the whole exchange: name lookup, connect, TLS, headers
-    and body. A socket timeout alone bounds each read, so a server that
-    drips one byte a second would never trip it, and name lookups ignore
-    it; so the exchange runs in a worker thread that we wait for at most
-    `timeout` seconds. Raises NetworkError, UnexpectedAnswer or ConfigError.
-    """
-    opener = build_opener(request, cafile)
+    hop = Hop(request.get_header("Host"), route.proxy)
+    opener = build_opener(request.type, hop, cafile)
+    if route.proxy is not None:
+        # The proxy gets a CONNECT for our host and port, with its own
+        # credentials; urllib sends Proxy-Authorization only there.
+        request.set_proxy(route.proxy.hostport, "http")
+        if route.proxy.authorization():
+            request.add_unredirected_header("Proxy-Authorization", route.proxy.authorization())
     outcome = []
 
     def exchange():
         try:
-            outcome.append((True, receive(opener, request, timeout)))
+            outcome.append((True, receive(opener, request, hop, timeout)))
         except Exception as error:
             outcome.append((False, error))
 
@@ -140,79 +99,226 @@ def send(request, timeout=10.0, cafile=None):
     worker.start()
     worker.join(timeout)
     if not outcome:
-        raise timed_out(request.host, timeout)
+        raise timed_out(hop, timeout)
     ok, result = outcome[0]
-    if not ok:
+    if ok:
+        return result
+    if isinstance(result, (NetworkError, UnexpectedAnswer, ConfigError)):
         raise result
-    return result
+    # Anything else that urllib or http.client raised on what a server
+    # sent: named by its kind only, since its text may repeat that input.
+    raise UnexpectedAnswer("the answer from %s could not be read (%s)"
+                           % (hop.host, result.__class__.__name__))
 
 
-def receive(opener, request, timeout):
+def build_opener(scheme, hop, cafile=None):
+    """A urllib opener: no redirects, no proxy of its own choosing; TLS for https."""
+    # ProxyHandler({}): urllib must not pick a proxy from the environment;
+    # the route was chosen, once, by `proxy`, and send() applies it.
+    handlers = [NoRedirects(), urllib.request.ProxyHandler({})]
+    if scheme == "https":
+        # Loading the trusted certificates takes longer than the whole
+        # request to a local server, so only a https request pays for it.
+        handlers.append(HTTPSHandler(tls_context(cafile), hop))
+    return urllib.request.build_opener(*handlers)
+
+
+def tls_context(cafile=None):
+    """Certificate and host-name checks as the system does them, or against `cafile` only.
+
+    Without --cacert, OpenSSL's defaults apply, SSL_CERT_FILE and
+    SSL_CERT_DIR included; with it, only the certificates in that file.
+    """
+    try:
+        return ssl.create_default_context(cafile=cafile)
+    except (OSError, ssl.SSLError) as error:
+        raise ConfigError("--cacert %s: cannot be used as a CA certificate file (%s)"
+                          % (cafile, getattr(error, "strerror", None) or "not PEM"))
+
+
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow no redirect: a 3xx is reported as the answer it is.
+
+    urllib would otherwise follow it and send our headers to whatever host
+    the Location names (curl's CVE-2018-1000007 was exactly this). Nor is
+    the Location parsed here: read_account says where it pointed.
+    """
+
+    def http_error_302(self, req, fp, code, msg, headers):
+        return None  # the next handler turns the 3xx into an HTTPError: an answer
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
+
+class HTTPSConnection(http.client.HTTPSConnection):
+    """http.client's HTTPS connection, telling `hop` once the proxy's tunnel is open."""
+
+    def __init__(self, host, hop, **kwargs):
+        http.client.HTTPSConnection.__init__(self, host, **kwargs)
+        self.hop = hop
+
+    def _tunnel(self):
+        # http.client's step that sends CONNECT and reads the proxy's
+        # answer; it raises unless the proxy said 200.
+        http.client.HTTPSConnection._tunnel(self)
+        self.hop.tunnel_open = True
+
+
+class HTTPSHandler(urllib.request.HTTPSHandler):
+    """urllib's https handler, opening our HTTPSConnection."""
+
+    def __init__(self, context, hop):
+        urllib.request.HTTPSHandler.__init__(self, context=context)
+        self.hop = hop
+
+    def https_open(self, req):
+        return self.do_open(functools.partial(HTTPSConnection, hop=self.hop), req,
+                            context=self._context)
+
+
+def receive(opener, request, hop, timeout):
     """Open the request and read the answer: runs in the worker thread."""
     try:
         response = opener.open(request, timeout=timeout)
     except urllib.error.HTTPError as error:
         response = error  # a status outside 2xx is an answer too: read it
     except urllib.error.URLError as error:
-        raise failure(request.host, error.reason, timeout)
+        raise failure(hop, error.reason, timeout)
     except (OSError, http.client.HTTPException) as error:
-        raise failure(request.host, error, timeout)
+        raise failure(hop, error, timeout)
     try:
-        body = read_body(response)
+        body = read_body(response, hop)
     except (OSError, http.client.HTTPException) as error:
-        raise failure(request.host, error, timeout)
+        raise network_error(hop, error, timeout)
     finally:
         response.close()
     version = "1.0" if getattr(response, "version", 11) == 10 else "1.1"
-    status = response.getcode()
-    return Answer(version, status, response.reason, list(response.headers.items()), body)
+    return Answer(version, response.getcode(), response.reason,
+                  list(response.headers.items()), body)
 
 
-def failure(host, reason, timeout):
-    """One socket read timing out is the whole exchange timing out."""
-    if isinstance(reason, socket.timeout):
-        return timed_out(host, timeout)
-    return transport_error(host, reason)
+def failure(hop, reason, timeout):
+    """The error for a failed open; for a certificate, first learn who issued it."""
+    if certificate_failed(reason) and not hop.at_proxy:
+        hop.issuer = presented_issuer(hop, timeout)
+    return network_error(hop, reason, timeout)
 
 
-def read_body(response):
-    """The body, refused past MAX_BODY bytes before it fills memory."""
-    length = response.headers.get("Content-Length", "").strip()
-    if length.isdigit() and int(length) > MAX_BODY:
-        raise UnexpectedAnswer("the answer announces %s bytes; an account answer is a "
+def read_body(response, hop):
+    """The body: refused past MAX_BODY bytes before it fills memory, and never cut short."""
+    lengths = response.headers.get_all("Content-Length") or []
+    if any(not _DIGITS.match(value.strip()) for value in lengths) or len(set(lengths)) > 1:
+        raise UnexpectedAnswer("the answer from %s has a Content-Length that is not one "
+                               "number" % hop.host)
+    announced = int(lengths[0]) if lengths else None
+    if announced is not None and announced > MAX_BODY:
+        raise UnexpectedAnswer("the answer announces %d bytes; an account answer is a "
                                "few hundred, and more than %d are not read"
-                               % (length, MAX_BODY))
+                               % (announced, MAX_BODY))
     chunks, size = [], 0
     while True:
         chunk = response.read(64 * 1024)
         if not chunk:
-            return b"".join(chunks)
+            break
         size += len(chunk)
         if size > MAX_BODY:
             raise UnexpectedAnswer("the answer is longer than %d bytes; an account "
                                    "answer is a few hundred. Stopped reading." % MAX_BODY)
         chunks.append(chunk)
+    # http.client returns what came when a connection closes early; only
+    # counting tells a whole answer from part of one.
+    chunked = "chunked" in (response.headers.get("Transfer-Encoding") or "").lower()
+    if announced is not None and size < announced and not chunked \
+            and response.getcode() not in (204, 304):
+        raise NetworkError("the answer from %s broke off after %d of the %d bytes it "
+                           "announced" % (hop.host, size, announced))
+    return b"".join(chunks)
 
 
-def read_account(answer, request, auth_scheme="Basic"):
+def read_account(answer, config):
     """The account, decoded from a 2xx JSON answer; else the error it means."""
+    if 300 <= answer.status < 400:
+        raise redirect_error(answer, config.base_url)
     if not 200 <= answer.status < 300:
-        location = dict((k.lower(), v) for k, v in answer.headers).get("location")
-        if location:
-            location = urllib.parse.urljoin(request.full_url, location)
-        raise status_error(answer.status, answer.reason, auth_scheme, location,
-                           origin(request.full_url))
+        raise status_error(answer.status, answer.reason, config.auth_scheme, config.hints())
+    text = answer.body.decode("utf-8", "replace")
     try:
         return json.loads(answer.body.decode("utf-8"))
+    except RecursionError:
+        raise UnexpectedAnswer("HTTP %d, but the JSON is nested too deeply to be an account"
+                               % answer.status)
     except ValueError:  # UnicodeDecodeError is a ValueError too
         raise UnexpectedAnswer("HTTP %d, but the body is not JSON; it begins: %r"
-                               % (answer.status, answer.body[:60].decode("utf-8", "replace")))
+                               % (answer.status, text[:60]))
 
 
-def fetch_account(config, timeout=10.0, cafile=None):
-    """GET /account with `config`'s credentials; return the decoded account.
+def redirect_error(answer, base_url):
+    """A 3xx: not followed; say where it pointed, and where credentials may go."""
+    (scheme, host, port, _), _ = split_base_url(base_url)
+    default = {"http": 80, "https": 443}[scheme]
+    origin = "%s://%s:%d" % (scheme, "[%s]" % host if ":" in host else host, port or default)
+    location = dict((k.lower(), v) for k, v in answer.headers).get("location")
+    if location:
+        try:
+            location = urllib.parse.urljoin(account_url(base_url), location)
+        except ValueError:
+            pass  # shown as it came
+        location = location[:200]
+    return HTTPStatusError(
+        "HTTP %d %s: the server redirects to %s. Not followed: credentials go only to %s. "
+        "If that address is right, set SIPGATE_BASE_URL to it."
+        % (answer.status, answer.reason, location or "(no Location given)", origin))
 
-    Raises a SipgateError subclass (see `errors`) for every expected failure.
+
+def presented_issuer(hop, timeout):
+    """Who issued the certificate the API host presents; None if it cannot be learnt.
+
+    A second TLS handshake that checks nothing and sends nothing: it only
+    reads the certificate, to tell a private or intercepting authority
+    from a broken server. Used only after verification has failed.
     """
-    request = build_request(config)
-    return read_account(send(request, timeout, cafile), request, config.auth_scheme)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    host, port = split_authority(hop.host)
+    port = port or 443
+    if hop.proxy is None:
+        connection = http.client.HTTPSConnection(host, port, timeout=timeout, context=context)
+    else:
+        connection = http.client.HTTPSConnection(hop.proxy.host, hop.proxy.port,
+                                                 timeout=timeout, context=context)
+        authorization = hop.proxy.authorization()
+        connection.set_tunnel(host, port, {"Proxy-Authorization": authorization}
+                              if authorization else None)
+    try:
+        connection.connect()
+        return issuer_name(connection.sock.getpeercert(binary_form=True))
+    except Exception:
+        return None
+    finally:
+        connection.close()
+
+
+# What --offline and --verbose show -----------------------------------------
+
+def request_lines(request, shown_authorization):
+    """The request as it goes on the wire, with the Authorization value masked.
+
+    This is what urllib and http.client send for a Request: http.client's
+    Accept-Encoding; the unredirected headers (Authorization and Host);
+    the other headers; urllib's Connection: close. (http.client's own
+    debug output would print the credentials in full, so we do not use it.)
+    """
+    headers = [("Accept-Encoding", "identity"), ("Authorization", shown_authorization)]
+    for name, value in list(request.unredirected_hdrs.items()) + list(request.headers.items()):
+        if name.lower() not in ("authorization", "proxy-authorization"):
+            headers.append((name.title(), value))
+    headers.append(("Connection", "close"))
+    return ["%s %s HTTP/1.1" % (request.get_method(), request.selector)] + [
+        "%s: %s" % header for header in headers]
+
+
+def answer_lines(answer):
+    """The status line and headers of an answer."""
+    return ["HTTP/%s %d %s" % (answer.version, answer.status, answer.reason)] + [
+        "%s: %s" % header for header in answer.headers]

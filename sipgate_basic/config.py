@@ -1,9 +1,10 @@
-"""Configuration: the base URL and the credentials, and where each came from.
+"""Configuration: the base URL, the credentials and the route, and where each came from.
 
 Owns: the three sources and their order (command-line flags, then the
 process environment, then a `.env` file), and every check that must pass
-before anything is sent. Leaves the `.env` grammar to `envfile`, building
-the Authorization header to `auth`, and sending to `client`.
+before anything is sent. Leaves the `.env` grammar to `envfile`, the URL
+grammar to `urls`, the proxy to `proxy`, building the Authorization
+header to `auth`, and sending to `client`.
 
 An empty value counts as unset, so `SIPGATE_TOKEN=` in the environment
 does not hide the token in `.env`. The secret token is never a flag: a
@@ -11,15 +12,15 @@ command line shows in `ps` and in shell history.
 """
 
 import os
-import socket
-import urllib.parse
+import re
 
 from . import auth
 from .errors import ConfigError
+from .proxy import choose_route
+from .urls import is_loopback, split_base_url
 
 DEFAULT_BASE_URL = "https://api.sipgate.com/v2"
 DEFAULT_ENV_FILE = ".env"
-IPV6_LOOPBACK = b"\0" * 15 + b"\1"  # ::1
 
 # Each setting: its environment variable (also its key in a .env file), and
 # the keys that .env files written for the official sipgate.io examples use
@@ -38,20 +39,32 @@ FLAGS = {"base_url": "--base-url", "token_id": "--token-id"}
 # The values .env.example ships with, as in the official examples.
 PLACEHOLDERS = {"token_id": "YOUR_SIPGATE_TOKEN_ID", "token": "YOUR_SIPGATE_TOKEN"}
 
+# What sipgate's Personal Access Tokens look like today (sipgate's own
+# Node.js library checks the same). Only a hint after a 401, never a
+# refusal: sipgate may change its formats.
+TOKEN_ID_FORMAT = re.compile(r"token-[A-Za-z0-9]{6}\Z")
+TOKEN_FORMAT = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\Z")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+\Z")
+EXAMPLE_TOKEN_ID = "token-FQ1V12"  # sipgate's own example
+EXAMPLE_TOKEN = "e68ead46-a7db-46cd-8a1a-44aed1e4e372"
+
 
 class Config(object):
     """The settings of one run. Its repr masks the secrets."""
 
-    __slots__ = ("base_url", "token_id", "token", "access_token", "sources", "notes")
+    __slots__ = ("base_url", "token_id", "token", "access_token", "sources", "notes",
+                 "route", "unfilled")
 
     def __init__(self, base_url, token_id=None, token=None, access_token=None,
-                 sources=None, notes=()):
+                 sources=None, notes=(), route=None, unfilled=None):
         self.base_url = base_url
         self.token_id = token_id
         self.token = token
         self.access_token = access_token
         self.sources = sources or {}  # setting -> where it came from, in words
         self.notes = list(notes)      # things --verbose tells, e.g. trimmed white space
+        self.route = route            # proxy.Route: direct, or through which proxy
+        self.unfilled = unfilled      # with --offline: what is missing, in words
 
     @property
     def auth_scheme(self):
@@ -64,24 +77,64 @@ class Config(object):
         return auth.basic_auth_header(self.token_id, self.token)
 
     def shown_authorization(self):
-        """The same, masked, for printing."""
+        """The same, masked, for printing; where credentials are missing, a marker."""
         if self.access_token:
             return auth.masked_bearer_auth_header(self.access_token)
+        if self.unfilled:
+            return "Basic <Base64 of %s:%s>" % (
+                self.token_id if self.token_id and self.token_id != PLACEHOLDERS["token_id"]
+                else "SIPGATE_TOKEN_ID",
+                auth.mask(self.token) if self.token and self.token != PLACEHOLDERS["token"]
+                else "SIPGATE_TOKEN")
         return auth.masked_basic_auth_header(self.token_id, self.token)
 
+    def secrets(self):
+        """Every value that must never be printed, longest first."""
+        found = [self.token, self.access_token]
+        try:
+            found.append(auth.basic_auth_header(self.token_id, self.token)[len("Basic "):])
+        except (TypeError, ValueError):
+            pass  # no pair, or one that cannot be encoded: no credentials to hide
+        if self.route is not None and self.route.proxy is not None:
+            found.extend(self.route.proxy.secrets())
+        placeholders = PLACEHOLDERS.values()
+        return sorted(set(s for s in found if s and s not in placeholders), key=len, reverse=True)
+
+    def hints(self):
+        """Why a 401 may have happened, from the credentials' form: never their values."""
+        if self.access_token:
+            return []
+        hints = []
+        if self.token_id and not TOKEN_ID_FORMAT.match(self.token_id):
+            if EMAIL.match(self.token_id):
+                hints.append("%s looks like an e-mail address: a Personal Access Token's ID "
+                             "is not your account's e-mail address, but looks like %s."
+                             % (self.sources["token_id"], EXAMPLE_TOKEN_ID))
+            else:
+                hints.append("%s does not look like a token ID, which is token- and six "
+                             "letters or digits, such as %s."
+                             % (self.sources["token_id"], EXAMPLE_TOKEN_ID))
+        if self.token and not TOKEN_FORMAT.match(self.token):
+            hints.append("%s does not look like a Personal Access Token, which is a UUID "
+                         "such as %s." % (self.sources["token"], EXAMPLE_TOKEN))
+        return hints
+
     def __repr__(self):
-        return "Config(base_url=%r, token_id=%r, token=%s, access_token=%s)" % (
+        return "Config(base_url=%r, token_id=%r, token=%s, access_token=%s, route=%r)" % (
             self.base_url, self.token_id,
             "<hidden>" if self.token else None,
-            "<hidden>" if self.access_token else None)
+            "<hidden>" if self.access_token else None,
+            self.route.proxy if self.route else None)
 
 
-def load_config(token_id=None, base_url=None, env_file=None, environ=None):
+def load_config(token_id=None, base_url=None, env_file=None, environ=None, offline=False):
     """Merge flags, environment and `.env` into a checked Config.
 
     `env_file` is the --env-file flag; without it `./.env` is read if it is
     a file. Raises ConfigError, saying what to do, when the result cannot
-    be used; then nothing must be sent.
+    be used; then nothing must be sent. With `offline`, credentials that
+    are missing or still placeholders are no error: `config.unfilled` says
+    what is missing, for --offline to show where they will go.
     """
     environ = os.environ if environ is None else environ
     flags = {"token_id": token_id, "base_url": base_url}
@@ -106,8 +159,18 @@ def load_config(token_id=None, base_url=None, env_file=None, environ=None):
 
     config = Config(values.get("base_url", DEFAULT_BASE_URL), values.get("token_id"),
                     values.get("token"), values.get("access_token"), sources, notes)
-    check_credentials(config, file_label)
-    check_base_url(config.base_url, sources.get("base_url", "the default base URL"))
+    try:
+        check_text(config)
+        scheme, host, port = check_base_url(
+            config.base_url, sources.get("base_url", "the default base URL"))
+        config.route = choose_route(scheme, host, port, environ)
+        unfilled = check_credentials(config, file_label)
+    except ConfigError as error:
+        error.secrets = config.secrets()  # for cli to mask, should any be echoed
+        raise
+    if unfilled and not offline:
+        raise ConfigError(unfilled)
+    config.unfilled = unfilled
     return config
 
 
@@ -124,7 +187,9 @@ def read_settings_file(env_file):
     # expressions to compile, and a run with no .env file needs none.
     from .envfile import read_env_file
     canonical, aliased = {}, {}
-    for binding in read_env_file(path):
+    known_keys = [variable for _, variable, _ in SETTINGS] + [
+        alias for _, _, aliases in SETTINGS for alias in aliases]
+    for binding in read_env_file(path, known_keys):
         where = "%s (%s:%d)" % (binding.key, path, binding.line)
         for setting, variable, aliases in SETTINGS:
             if binding.key == variable:
@@ -139,8 +204,28 @@ def read_settings_file(env_file):
     return settings, path
 
 
+def check_text(config):
+    """Every value is text that UTF-8 can carry.
+
+    On POSIX, Python hands over bytes from the environment or the command
+    line that are not UTF-8 as lone surrogates; they cannot be encoded,
+    sent or printed.
+    """
+    for setting, source in sorted(config.sources.items()):
+        try:
+            getattr(config, setting).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ConfigError("%s holds bytes that are not UTF-8 text; set it again, "
+                              "as plain text" % source)
+
+
 def check_credentials(config, file_label):
-    """Exactly one kind of credentials, complete and no longer placeholders."""
+    """Exactly one kind of credentials, well formed.
+
+    Raises ConfigError for credentials that can never work; returns, in
+    words, what is still missing or a placeholder (None when complete),
+    naming every such setting at once.
+    """
     has_pair = config.token_id or config.token
     if has_pair and config.access_token:
         pair = ", ".join(config.sources[s] for s in ("token_id", "token") if s in config.sources)
@@ -149,22 +234,6 @@ def check_credentials(config, file_label):
             "SIPGATE_ACCESS_TOKEN to use the Personal Access Token with Basic Auth, or "
             "remove the token ID and token to use the access token."
             % (pair, config.sources["access_token"]))
-    if not has_pair and not config.access_token:
-        raise ConfigError(
-            "no credentials: set SIPGATE_TOKEN_ID and SIPGATE_TOKEN (or "
-            "SIPGATE_ACCESS_TOKEN for OAuth) in the environment or in a .env file; "
-            "read: %s. Copy .env.example to .env and fill it in, or run `make demo` "
-            "to try a local fake sipgate first." % file_label)
-    for missing, present in (("token", "token_id"), ("token_id", "token")):
-        if has_pair and not getattr(config, missing):
-            raise ConfigError(
-                "%s is not set, but %s is: set both, in the environment or in %s"
-                % (VARIABLES[missing], config.sources[present], file_label))
-    for setting, placeholder in sorted(PLACEHOLDERS.items()):
-        if getattr(config, setting) == placeholder:
-            raise ConfigError(
-                "%s still holds the placeholder %s from .env.example: replace it with "
-                "your own value" % (config.sources[setting], placeholder))
     if config.token_id and ":" in config.token_id:
         raise ConfigError(
             "%s contains ':', which no token ID can hold: Basic Auth joins ID and token "
@@ -174,38 +243,40 @@ def check_credentials(config, file_label):
         raise ConfigError(
             "%s holds characters an access token cannot: only letters, digits and "
             "-._~+/ (RFC 6750)" % config.sources["access_token"])
+    if config.access_token:
+        return None
+    if not has_pair:
+        return ("no credentials: set SIPGATE_TOKEN_ID and SIPGATE_TOKEN (or "
+                "SIPGATE_ACCESS_TOKEN for OAuth) in the environment or in a .env file; "
+                "read: %s. Copy .env.example to .env and fill it in, or run `make demo` "
+                "to try a local fake sipgate first." % file_label)
+    problems = []
+    for setting, other in (("token_id", "token"), ("token", "token_id")):
+        value = getattr(config, setting)
+        if not value:
+            problems.append("%s is not set, but %s is" % (VARIABLES[setting],
+                                                          config.sources[other]))
+        elif value == PLACEHOLDERS[setting]:
+            problems.append("%s still holds the placeholder %s from .env.example"
+                            % (config.sources[setting], value))
+    if not problems:
+        return None
+    return "%s. Set your own token ID and token, in the environment or in %s" % (
+        "; ".join(problems), file_label)
 
 
 def check_base_url(base_url, source):
-    """An http(s) URL with a host; clear-text http only to this machine."""
-    try:
-        parts = urllib.parse.urlsplit(base_url)
-        parts.port  # raises ValueError for a port that is not a number
-    except ValueError:
-        parts = None
-    if (parts is None or parts.scheme not in ("http", "https") or not parts.hostname
-            or parts.query or parts.fragment or parts.username is not None):
+    """(scheme, host, port) of a usable base URL; clear-text http only to this machine."""
+    parts, why = split_base_url(base_url)
+    if parts is None:
         # The value is shown unless it may hold a password (user:password@host).
         shown = "" if "@" in base_url else " %r" % base_url
-        raise ConfigError(
-            "%s%s is not a usable base URL: expected https://host/path, without user, "
-            "query or fragment, such as %s" % (source, shown, DEFAULT_BASE_URL))
-    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise ConfigError("%s%s is not a usable base URL: %s. Expected https://host/path, "
+                          "such as %s" % (source, shown, why, DEFAULT_BASE_URL))
+    scheme, host, port, _path = parts
+    if scheme == "http" and not is_loopback(host):
         raise ConfigError(
             "%s uses http:// to %s: the credentials would cross the network in "
             "clear text. Use https://; plain http is allowed only to this machine "
-            "(localhost, 127.0.0.0/8, ::1)." % (source, parts.hostname))
-
-
-def is_loopback(hostname):
-    """True for localhost, 127.0.0.0/8 and ::1: addresses that never leave the machine."""
-    if hostname.lower() == "localhost":
-        return True
-    try:
-        return socket.inet_pton(socket.AF_INET6, hostname) == IPV6_LOOPBACK
-    except (OSError, ValueError):
-        pass
-    try:
-        return socket.inet_pton(socket.AF_INET, hostname)[0] == 127
-    except (OSError, ValueError):
-        return False
+            "(localhost, 127.0.0.0/8, [::1])." % (source, host))
+    return scheme, host, port or {"http": 80, "https": 443}[scheme]

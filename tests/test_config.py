@@ -122,8 +122,14 @@ def test_no_credentials(run, fake):
     assert "SIPGATE_ACCESS_TOKEN" in err and ".env.example" in err and "make demo" in err
 
 
-def test_no_credentials_with_offline_too(run, fake):
-    assert "no credentials" in refused(run, fake, "--offline")
+def test_offline_without_credentials_shows_where_they_go(run, fake):
+    result = run("--offline", env={"SIPGATE_BASE_URL": fake.base_url})
+    assert result.code == 0, result
+    assert "Authorization: Basic <Base64 of SIPGATE_TOKEN_ID:SIPGATE_TOKEN>\n" in result.out
+    assert result.err.splitlines()[-1].startswith("sipgate_basic: no credentials: set ")
+    assert result.err.endswith("The Authorization line shows where the credentials go. "
+                               "Nothing was sent.\n")
+    assert fake.requests == []
 
 
 def test_half_a_pair(run, fake):
@@ -174,7 +180,8 @@ def test_env_file_parse_error_names_file_and_line(run, fake, tmp_path):
     ("missing.env", None, "missing.env: no such file"),
     ("folder", "folder", "folder: is a folder"),
     ("latin1.env", b"SIPGATE_TOKEN=caf\xe9", "latin1.env:1: is not UTF-8 text"),
-    ("nokey.env", b"SIPGATE_TOKEN\n", "nokey.env:1: SIPGATE_TOKEN has no '='"),
+    ("nokey.env", b"SIPGATE_TOKEN\n", "nokey.env:1: SIPGATE_TOKEN is not followed by '='"),
+    ("huge.env", b"A=1\n" * 70000, "huge.env: is larger than 256 KiB"),
 ])
 def test_env_file_trouble(run, fake, tmp_path, name, content, reason):
     if content == "folder":
@@ -207,10 +214,11 @@ def test_bad_base_url(run, fake, url, words):
     assert "pw@" not in err
 
 
-@pytest.mark.parametrize("value", ["-1", "0", "abc", "nan", "inf"])
+@pytest.mark.parametrize("value", ["-1", "0", "abc", "nan", "inf", "1e10", "600.5", "²"])
 def test_bad_timeout_is_a_usage_error(run, fake, value):
     err = refused(run, fake, "--timeout", value)
-    assert "usage:" in err and "--timeout: must be a positive number of seconds" in err
+    assert err.endswith("sipgate_basic: error: --timeout: must be a number of seconds above 0 "
+                        "and at most 600\n")
 
 
 @pytest.mark.parametrize("args,words", [
@@ -218,7 +226,8 @@ def test_bad_timeout_is_a_usage_error(run, fake, value):
     (["--tokn=" + DEMO_TOKEN], "unknown option --tokn"),
     ([DEMO_TOKEN], "unexpected argument; this program takes options only"),
     (["--token-id"], "--token-id needs a value"),
-    (["--timeout=soon"], "--timeout: must be a positive number of seconds, not 'soon'"),
+    (["--timeout=" + DEMO_TOKEN], "--timeout: must be a number of seconds above 0 and at most 600"),
+    (["--%s" % DEMO_TOKEN], "unknown option"),
 ])
 def test_usage_errors_never_echo_an_argument(run, fake, args, words):
     err = refused(run, fake, *args)

@@ -86,9 +86,10 @@ def test_later_duplicate_is_listed_after_the_earlier():
 
 # Lines outside our grammar: (text, line number, words the reason holds).
 ERRORS = [
-    ("KEY", 1, "KEY has no '='"),
-    ("A=1\nexport KEY", 2, "KEY has no '='"),
-    ("KEY value", 1, "KEY has no '='"),
+    ("KEY", 1, "KEY is not followed by '='"),
+    ("A=1\nexport KEY", 2, "KEY is not followed by '='"),
+    ("KEY value", 1, "KEY is not followed by '='"),
+    ("export #comment", 1, "expected KEY=value"),
     ("=value", 1, "expected KEY=value"),
     ("KEY='unterminated", 1, "single quote that does not close"),
     ('KEY="unterminated', 1, "double quote that does not close"),
@@ -102,7 +103,7 @@ ERRORS = [
 @pytest.mark.parametrize("text,line,reason", ERRORS)
 def test_lines_outside_the_grammar_name_file_and_line(text, line, reason):
     with pytest.raises(EnvFileError) as caught:
-        parse_env_text(text.encode("utf-8"), "my.env")
+        parse_env_text(text.encode("utf-8"), "my.env", known_keys=["KEY"])
     assert caught.value.line == line
     assert str(caught.value).startswith("my.env:%d: " % line)
     assert reason in str(caught.value)
@@ -110,9 +111,51 @@ def test_lines_outside_the_grammar_name_file_and_line(text, line, reason):
 
 def test_an_error_never_echoes_the_value():
     with pytest.raises(EnvFileError) as caught:
-        parse_env_text(b"SIPGATE_TOKEN='s3cr3t-v4lue", "x.env")
+        parse_env_text(b"SIPGATE_TOKEN='s3cr3t-v4lue", "x.env", known_keys=["SIPGATE_TOKEN"])
     assert "s3cr3t" not in str(caught.value)
     assert "SIPGATE_TOKEN" in str(caught.value)
+
+
+SECRET = "e68ead46-a7db-46cd-8a1a-44aed1e4e372"
+
+
+@pytest.mark.parametrize("line", [
+    SECRET,                                  # the token pasted alone
+    "SIPGATE_TOKEN:" + SECRET,               # a colon instead of '='
+    "SIPGATE_TOKEN " + SECRET,               # a space instead of '='
+    SECRET + "='unterminated",               # the token as a key
+    SECRET + "='a' b",
+    "deadbeef0123abcd",                      # a token that looks like a name
+    "'%s'=x" % SECRET,                       # a quoted key
+])
+def test_a_line_that_fails_is_described_without_its_text(line):
+    with pytest.raises(EnvFileError) as caught:
+        parse_env_text(("A=1\n" + line).encode(), "x.env",
+                       known_keys=["SIPGATE_TOKEN", "SIPGATE_TOKEN_ID"])
+    message = str(caught.value)
+    assert message.startswith("x.env:2: ")
+    for part in (SECRET, "deadbeef"):
+        assert part not in message
+
+
+def test_a_known_key_is_named():
+    with pytest.raises(EnvFileError, match="x.env:1: SIPGATE_TOKEN is not followed by '='"):
+        parse_env_text(b"SIPGATE_TOKEN\n", "x.env", known_keys=["SIPGATE_TOKEN"])
+    with pytest.raises(EnvFileError, match="x.env:1: the key is not followed by '='"):
+        parse_env_text(b"OTHER\n", "x.env", known_keys=["SIPGATE_TOKEN"])
+
+
+def test_size_is_capped_and_an_endless_file_is_not_read_whole(tmp_path):
+    from sipgate_basic.envfile import MAX_SIZE
+    exact = tmp_path / "exact.env"
+    exact.write_bytes(b"A=1\n" + b"#" * (MAX_SIZE - 5) + b"\n")
+    assert [b.key for b in read_env_file(str(exact))] == ["A"]
+    larger = tmp_path / "larger.env"
+    larger.write_bytes(exact.read_bytes() + b"\n")
+    with pytest.raises(EnvFileError, match="larger.env: is larger than 256 KiB"):
+        read_env_file(str(larger))
+    with pytest.raises(EnvFileError, match="/dev/zero: is larger than 256 KiB"):
+        read_env_file("/dev/zero")
 
 
 def test_not_utf8_names_the_line():

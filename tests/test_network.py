@@ -15,7 +15,7 @@ import pytest
 from conftest import clean_environment, demo_credentials
 from fake_sipgate import (DEMO_TOKEN, DEMO_TOKEN_ID, TEST_CA, FakeSipgate, TunnelProxy,
                           tls_server_context)
-from sipgate_basic.config import is_loopback
+from sipgate_basic.urls import is_loopback
 
 MiB = 1024 * 1024
 

@@ -1,0 +1,193 @@
+"""What went wrong on the way to the API, in words: which hop, and why.
+
+Owns: turning what the socket, ssl, http.client or urllib raised into one
+NetworkError (or UnexpectedAnswer) that names the hop that failed: the
+proxy, before its tunnel is open; the API host, directly or through the
+tunnel. Says what to change: the host, HTTPS_PROXY, --cacert, --timeout.
+Leaves the request to `client`.
+
+No message repeats an exception's own text where that text could hold
+a URL with a password in it; the proxy is always shown by `Proxy.shown`.
+"""
+
+import http.client
+import re
+import socket
+import ssl
+
+from .errors import NetworkError, UnexpectedAnswer
+
+# http.client's words when a proxy answers CONNECT with anything but 200;
+# the same from Python 3.6 to 3.13.
+_TUNNEL_REFUSED = re.compile(r"Tunnel connection failed: (\d{3}) ?(.*)", re.S)
+_CN, _O = b"\x55\x04\x03", b"\x55\x04\x0a"  # the OIDs 2.5.4.3 and 2.5.4.10
+
+
+class Hop(object):
+    """Where one exchange has got to, so that a failure names the right hop.
+
+    Through a proxy, everything until its tunnel is open (finding and
+    reaching the proxy, its answer to CONNECT) is the proxy's; after that,
+    TLS and HTTP are the API host's, carried through the tunnel.
+    """
+
+    def __init__(self, host, proxy=None):
+        self.host = host              # the API's host[:port], as in the Host header
+        self.proxy = proxy            # a proxy.Proxy, or None for direct
+        self.tunnel_open = False      # set by client's connection once CONNECT succeeds
+        self.issuer = None            # of a certificate that failed to verify, if learnt
+
+    @property
+    def at_proxy(self):
+        return self.proxy is not None and not self.tunnel_open
+
+    def proxy_name(self):
+        return "the proxy %s (from %s)" % (self.proxy.shown, self.proxy.variable)
+
+    def through(self):
+        return " through %s" % self.proxy_name() if self.proxy else ""
+
+
+def timed_out(hop, seconds):
+    """The error for an exchange that did not finish within --timeout."""
+    if hop.at_proxy:
+        return NetworkError(
+            "timed out after %g s waiting for %s to open a tunnel to %s (--timeout). "
+            "Check the host and port in %s." % (seconds, hop.proxy_name(), hop.host,
+                                                hop.proxy.variable))
+    return NetworkError("timed out after %g s: no complete answer from %s%s (--timeout)"
+                        % (seconds, hop.host, hop.through()))
+
+
+def network_error(hop, reason, seconds):
+    """The error for an exchange that got no usable answer; `reason` is what was raised."""
+    if isinstance(reason, socket.timeout):
+        return timed_out(hop, seconds)
+    if hop.at_proxy:
+        return proxy_error(hop, reason)
+    host, through = hop.host, hop.through()
+    if isinstance(reason, socket.gaierror):
+        return NetworkError("cannot resolve host %s (%s)" % (host, reason.strerror))
+    if isinstance(reason, ConnectionRefusedError):
+        return NetworkError("connection to %s refused: nothing listens there" % host)
+    if isinstance(reason, http.client.RemoteDisconnected):
+        return NetworkError("%s closed the connection without answering%s" % (host, through))
+    if isinstance(reason, (ConnectionResetError, http.client.IncompleteRead)):
+        return NetworkError("connection to %s broke off before the whole answer "
+                            "arrived%s" % (host, through))
+    if certificate_failed(reason):
+        return certificate_error(hop, reason)
+    if isinstance(reason, ssl.SSLError):
+        return NetworkError("TLS with %s failed (%s)%s" % (host, reason.reason or "error",
+                                                           through))
+    if isinstance(reason, OSError):
+        return NetworkError("network error talking to %s%s: %s" % (
+            host, through, reason.strerror or reason.__class__.__name__))
+    if isinstance(reason, http.client.HTTPException):
+        return UnexpectedAnswer("the answer from %s is not HTTP (%s)"
+                                % (host, reason.__class__.__name__))
+    return NetworkError("network error talking to %s%s: %s"
+                        % (host, through, reason.__class__.__name__))
+
+
+def proxy_error(hop, reason):
+    """The error for a failure before the proxy's tunnel was open: the proxy's, in words."""
+    proxy, name, variable = hop.proxy, hop.proxy_name(), hop.proxy.variable
+    refused = _TUNNEL_REFUSED.match(str(reason)) if type(reason) is OSError else None
+    if refused:
+        status, phrase = int(refused.group(1)), refused.group(2).strip()
+        said = ("HTTP %d %s" % (status, phrase)).strip()
+        if status == 407 and proxy.user is None:
+            return NetworkError(
+                "%s wants a user and password (%s): put them in %s as "
+                "http://USER:PASSWORD@HOST:PORT" % (name, said, variable))
+        if status == 407:
+            return NetworkError("%s refused the user and password given (%s): check the "
+                                "user and password in %s" % (name, said, variable))
+        if status in (502, 503, 504):
+            why = "it could not reach %s; try again later, or ask your network's " \
+                  "administrators" % hop.host
+        elif status == 403:
+            why = "its policy may block %s; ask your network's administrators" % hop.host
+        else:
+            why = "check %s" % variable
+        return NetworkError("%s refused to open a tunnel to %s (%s): %s"
+                            % (name, hop.host, said, why))
+    if isinstance(reason, socket.gaierror):
+        return NetworkError("cannot resolve the host of %s (%s): check the host in %s"
+                            % (name, reason.strerror, variable))
+    if isinstance(reason, ConnectionRefusedError):
+        return NetworkError("%s refused the connection: nothing listens at %s. Check the "
+                            "host and port in %s, or unset it to connect directly"
+                            % (name, proxy.hostport, variable))
+    if isinstance(reason, (ConnectionResetError, BrokenPipeError, http.client.IncompleteRead)):
+        return NetworkError("%s closed the connection without answering the request for a "
+                            "tunnel to %s: check that %s names an HTTP proxy"
+                            % (name, hop.host, variable))
+    if isinstance(reason, http.client.HTTPException):
+        return NetworkError("%s answered the request for a tunnel to %s with something that "
+                            "is not HTTP: check that %s names an HTTP proxy"
+                            % (name, hop.host, variable))
+    if isinstance(reason, OSError):
+        return NetworkError("network error talking to %s: %s"
+                            % (name, reason.strerror or reason.__class__.__name__))
+    return NetworkError("network error talking to %s: %s" % (name, reason.__class__.__name__))
+
+
+def certificate_failed(reason):
+    # Python 3.6 raises CertificateError for a name mismatch; every version
+    # raises an SSLError whose reason is CERTIFICATE_VERIFY_FAILED otherwise.
+    return isinstance(reason, ssl.CertificateError) or (
+        isinstance(reason, ssl.SSLError) and reason.reason == "CERTIFICATE_VERIFY_FAILED")
+
+
+def certificate_error(hop, reason):
+    """A certificate that failed to verify: for which host, issued by whom, and what to do."""
+    detail = getattr(reason, "verify_message", None) or (
+        "not valid for that name" if isinstance(reason, ssl.CertificateError) else "not trusted")
+    message = "the TLS certificate presented for %s could not be verified (%s)" % (
+        hop.host, detail)
+    if hop.issuer:
+        message += "; it was issued by %r" % hop.issuer
+    if hop.proxy:
+        return NetworkError(
+            "%s. The connection goes through %s, which may be re-signing TLS with its "
+            "own certificate authority: if so, pass --cacert FILE with that authority's "
+            "certificate (your IT department has it)." % (message, hop.proxy_name()))
+    return NetworkError("%s. If your network uses a private certificate authority, pass "
+                        "--cacert FILE with its certificate." % message)
+
+
+def issuer_name(der):
+    """The issuer's common name (or organisation) in a DER certificate; None if not found.
+
+    Just enough of X.509's DER to walk to the issuer: each element is a tag
+    byte, a length, and that many bytes of content.
+    """
+
+    def element(at):  # (tag, where its content starts, where it ends)
+        tag, length, at = der[at], der[at + 1], at + 2
+        if length & 0x80:
+            count = length & 0x7F
+            length, at = int.from_bytes(der[at:at + count], "big"), at + count
+        return tag, at, at + length
+
+    try:
+        _, at, _ = element(0)            # Certificate: SEQUENCE {
+        _, at, _ = element(at)           #   tbsCertificate: SEQUENCE {
+        tag, _, end = element(at)
+        if tag == 0xA0:                  #     [0] version (optional)
+            at = end
+        for _ in range(2):               #     serialNumber, signature
+            at = element(at)[2]
+        _, at, end = element(at)         #     issuer: SET OF { SEQUENCE { OID, value } }
+        names = {}
+        while at < end:
+            _, inside, at = element(at)
+            _, inside, _ = element(inside)
+            _, oid, oid_end = element(inside)
+            _, value, value_end = element(oid_end)
+            names[der[oid:oid_end]] = der[value:value_end].decode("utf-8", "replace")
+        return names.get(_CN) or names.get(_O)
+    except (IndexError, ValueError):
+        return None

@@ -1,0 +1,162 @@
+"""The route to the API: direct, or through which HTTPS proxy, and why.
+
+Owns: choosing the route from `https_proxy`/`HTTPS_PROXY` and
+`no_proxy`/`NO_PROXY` the way urllib reads them, checking the proxy URL
+before anything is sent, the proxy's own credentials (sent in a
+`Proxy-Authorization` header, the same Basic scheme as ours), and how a
+proxy is shown: never with its password. Leaves the tunnel itself to
+`client`, which also words the proxy's failures.
+
+An HTTPS request goes through the proxy's CONNECT tunnel: the proxy sees
+the host name and port, never our headers. A clear-text http:// base URL,
+which `config` allows only to this machine, never goes through a proxy.
+
+urllib is not left to read these variables itself: we decide the route
+once, here, so that what --verbose says is the route the request takes,
+and so that no URL holding the proxy password ever reaches urllib (its
+exceptions can repeat the URL they were given).
+"""
+
+import collections
+import re
+
+from . import auth
+from .errors import ConfigError
+from .urls import split_authority
+
+_SCHEME_NAME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*\Z")
+
+
+class Proxy(collections.namedtuple("Proxy", "host port user password variable")):
+    """An HTTP proxy as named in `variable`; repr and `shown` mask the password."""
+
+    __slots__ = ()
+
+    @property
+    def hostport(self):
+        return "[%s]:%d" % (self.host, self.port) if ":" in self.host else \
+            "%s:%d" % (self.host, self.port)
+
+    @property
+    def shown(self):
+        """The proxy's URL as it may be printed: user name shown, password masked."""
+        user = ""
+        if self.user is not None:
+            user = self.user + (":<hidden>" if self.password else "") + "@"
+        return "http://%s%s" % (user, self.hostport)
+
+    def authorization(self):
+        """The Proxy-Authorization value (RFC 7235 section 4.4), or None."""
+        if self.user is None:
+            return None
+        return auth.basic_auth_header(self.user, self.password or "")
+
+    def secrets(self):
+        """What must never be printed: the password and the header built from it."""
+        if not self.password:
+            return []
+        return [self.password, self.authorization()[len("Basic "):]]
+
+    def __repr__(self):
+        return "Proxy(%s, from %s)" % (self.shown, self.variable)
+
+
+# The route: the proxy (or None for direct) and, in words, why.
+Route = collections.namedtuple("Route", "proxy why")
+
+
+def choose_route(scheme, host, port, environ):
+    """The Route for a request to scheme://host:port, from `environ`.
+
+    Raises ConfigError for a proxy variable that cannot be used.
+    """
+    if scheme == "http":
+        return Route(None, "direct: clear-text http:// goes only to this machine, "
+                           "never through a proxy")
+    value, variable = environment_value(environ, "https_proxy")
+    if not value:
+        return Route(None, "direct: neither https_proxy nor HTTPS_PROXY is set")
+    proxy = parse_proxy(value, variable)
+    bypass, bypass_variable = environment_value(environ, "no_proxy")
+    entry = no_proxy_entry(host, port, bypass or "")
+    if entry is not None:
+        return Route(None, "direct: %s entry %r matches %s" % (bypass_variable, entry, host))
+    return Route(proxy, "through the proxy %s (from %s)" % (proxy.shown, variable))
+
+
+def environment_value(environ, lower_name):
+    """(value, variable name) as urllib picks them: lowercase wins, even when empty."""
+    if lower_name in environ:
+        return environ[lower_name], lower_name
+    upper = lower_name.upper()
+    return environ.get(upper, ""), upper
+
+
+def parse_proxy(value, variable):
+    """The Proxy that `value` names; ConfigError, never echoing `value`, if it cannot be used."""
+
+    def refuse(problem):
+        # The value itself is never shown: it may hold a password.
+        return ConfigError("%s cannot be used as a proxy: %s. Expected "
+                           "http://[USER:PASSWORD@]HOST:PORT" % (variable, problem))
+
+    # http://[USER[:PASSWORD]@]HOST[:PORT][/]. As urllib reads it, a value
+    # whose "scheme:" is not followed by "/" has no scheme at all: it is
+    # USER:PASSWORD@HOST:PORT or HOST:PORT, and means http.
+    rest = value.strip()
+    name, colon, after = rest.partition(":")
+    if colon and after.startswith("/") and _SCHEME_NAME.match(name):
+        name = name.lower()
+        if not after.startswith("//"):
+            raise refuse("'%s:' is not followed by //" % name)
+        if name == "https":
+            raise refuse("https:// (TLS to the proxy itself) is not supported by Python's "
+                         "urllib; most proxies take plain http:// and still tunnel TLS "
+                         "to sipgate")
+        if name.startswith("socks"):
+            raise refuse("SOCKS proxies are not supported by Python's standard library")
+        if name != "http":
+            raise refuse("unknown scheme '%s:'" % name)
+        rest = after[2:]
+    authority, slash, path = rest.partition("/")
+    if path:
+        raise refuse("it has a path after the host and port")
+    userinfo, at, hostport = authority.rpartition("@")
+    user = password = None
+    if at:
+        user, _, password = userinfo.partition(":")
+        user, password = unquote(user), unquote(password)
+        if user is None or password is None:
+            raise refuse("the user or password holds a broken %-escape")
+    host, port = split_authority(hostport)
+    if host is None:
+        raise refuse(port)  # split_authority says what is wrong
+    return Proxy(host, 80 if port is None else port, user, password, variable)
+
+
+def unquote(text):
+    """Percent-decode a URL's user or password (a password may hold %40 for @); None if broken."""
+    if re.search(r"%(?![0-9A-Fa-f]{2})", text):
+        return None
+    try:
+        return re.sub(r"(%[0-9A-Fa-f]{2})+", lambda m: bytes.fromhex(
+            m.group().replace("%", "")).decode("utf-8"), text)
+    except UnicodeDecodeError:
+        return None
+
+
+def no_proxy_entry(host, port, value):
+    """The entry of a NO_PROXY `value` that sends requests for host:port direct, or None.
+
+    As urllib matches: `*` alone matches every host; otherwise an entry
+    matches the host, or any name below it (`example.com` and
+    `.example.com` both match `api.example.com`), with or without `:port`.
+    """
+    if value.strip() == "*":
+        return "*"
+    names = (host.lower(), "%s:%d" % (host.lower(), port))
+    for entry in value.split(","):
+        name = entry.strip().lstrip(".").lower()
+        if name and any(n == name or n.endswith("." + name) for n in names):
+            return entry.strip()
+    return None

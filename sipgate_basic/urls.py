@@ -1,0 +1,100 @@
+"""The URLs we accept, checked piece by piece, and which hosts are this machine.
+
+Owns: the grammar of a base URL (`scheme://host[:port][/path]`) and of a
+proxy's `host[:port]`, and the loopback test that decides where clear text
+may go. Leaves what each URL is for to `config` and `proxy`.
+
+Why not `urllib.parse.urlsplit` alone: it is lenient, differently in each
+Python version, and a host it reports is not always the host the
+connection will use. For `http://NAME[::1]:8000/`, `urlsplit` says `::1`,
+while http.client connects to the name `NAME[::1]`, which a resolver may
+map anywhere. So the whole authority is checked here, strictly, and the
+host judged is the very text the connection uses.
+"""
+
+import re
+import socket
+
+# A host name: ASCII letters, digits, '-' and '_' in dot-separated labels
+# (an IPv4 address is one too). A name in another script must be written
+# in its ASCII form (xn--...), so that what we check is what is looked up.
+_HOST_NAME = re.compile(r"[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.?\Z")
+_PORT = re.compile(r"[0-9]{1,5}\Z")
+# A path: RFC 3986 pchar and '/', with %-escapes; no space, no control
+# character, nothing outside ASCII.
+_PATH = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*\Z")
+_IPV6_LOOPBACK = b"\0" * 15 + b"\1"  # ::1
+
+
+def split_base_url(url):
+    """(scheme, host, port or None, path) of an http(s) base URL; or (None, why).
+
+    No user, query or fragment; host and port as `split_authority` takes them.
+    """
+    scheme, separator, rest = url.partition("://")
+    scheme = scheme.lower()
+    if not separator or scheme not in ("http", "https"):
+        return None, "expected http:// or https://"
+    authority, slash, path = rest.partition("/")
+    if "@" in authority:
+        return None, "a user or password does not belong in it"
+    host, port = split_authority(authority)
+    if host is None:
+        return None, port
+    path = slash + path
+    if "?" in path or "#" in path:
+        return None, "a query or fragment does not belong in it"
+    if not _PATH.match(path):
+        return None, "the path holds a space, a control character or a character outside ASCII"
+    return (scheme, host, port, path), None
+
+
+def split_authority(authority):
+    """(host, port or None) of `host[:port]`, IPv6 in brackets; or (None, why)."""
+    if authority.startswith("["):
+        end = authority.find("]")
+        host, after = authority[1:end], authority[end + 1:]
+        if end < 0 or not is_ip(socket.AF_INET6, host):
+            return None, "the host in brackets is not an IPv6 address"
+        if after and not after.startswith(":"):
+            return None, "there is text after the IPv6 address"
+        port = after[1:] if after else None
+    else:
+        host, colon, port = authority.partition(":")
+        if colon and not port:
+            port = ""
+        elif not colon:
+            port = None
+        if not host:
+            return None, "it has no host"
+        if not _HOST_NAME.match(host):
+            if any(ord(c) > 127 for c in host):
+                return None, ("the host name is not ASCII: write it in its ASCII "
+                              "form (xn--...)")
+            return None, "the host is not a host name, an IPv4 address or an [IPv6] address"
+    if port is None:
+        return host, None
+    if not _PORT.match(port) or not 0 < int(port) < 65536:
+        return None, "the port is not a number from 1 to 65535"
+    return host, int(port)
+
+
+def is_loopback(host):
+    """True for localhost, 127.0.0.0/8 and ::1: addresses that never leave the machine.
+
+    `host` is the text the connection will use, brackets removed; a name
+    that merely contains one of these (`127.0.0.1.nip.io`) is not loopback.
+    """
+    if host.lower() == "localhost":
+        return True
+    if is_ip(socket.AF_INET6, host):
+        return socket.inet_pton(socket.AF_INET6, host) == _IPV6_LOOPBACK
+    return is_ip(socket.AF_INET, host) and host.split(".")[0] == "127"
+
+
+def is_ip(family, text):
+    try:
+        socket.inet_pton(family, text)
+        return True
+    except (OSError, ValueError):
+        return False
