@@ -7,6 +7,7 @@ SIPGATE_* and proxy variables, and checks what the user would see.
 
 import base64
 import os
+import socket
 import subprocess
 import sys
 
@@ -18,7 +19,7 @@ sys.path.insert(0, HERE)
 
 from fake_sipgate import (  # noqa: E402
     DEMO_ACCESS_TOKEN, DEMO_TOKEN, DEMO_TOKEN_ID, NO_SCOPE_TOKEN, NO_SCOPE_TOKEN_ID,
-    FakeSipgate)
+    FakeSipgate, tls_server_context)
 
 PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
 
@@ -89,8 +90,27 @@ def fake():
 
 
 @pytest.fixture
+def tls_fake():
+    """The fake over TLS, with the test certificate for 127.0.0.1 (tls/README.txt)."""
+    with FakeSipgate(tls_context=tls_server_context()) as server:
+        yield server
+
+
+def env_for(server, **more):
+    """Environment for the demo token against `server`, plus `more`."""
+    return dict({"SIPGATE_BASE_URL": server.base_url, "SIPGATE_TOKEN_ID": DEMO_TOKEN_ID,
+                 "SIPGATE_TOKEN": DEMO_TOKEN}, **more)
+
+
+@pytest.fixture
 def demo_env(fake):
     """Environment for the demo token against the fake."""
-    return {"SIPGATE_BASE_URL": fake.base_url, "SIPGATE_TOKEN_ID": DEMO_TOKEN_ID,
-            "SIPGATE_TOKEN": DEMO_TOKEN}
+    return env_for(fake)
+
+
+def closed_port():
+    """A port on 127.0.0.1 where nothing listens."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 

@@ -12,23 +12,12 @@ import time
 
 import pytest
 
-from conftest import clean_environment, demo_credentials
-from fake_sipgate import (DEMO_TOKEN, DEMO_TOKEN_ID, TEST_CA, FakeSipgate, TunnelProxy,
-                          tls_server_context)
+from conftest import clean_environment, closed_port, demo_credentials, env_for
+from fake_proxy import FakeProxy
+from fake_sipgate import DEMO_TOKEN, DEMO_TOKEN_ID, TEST_CA, FakeSipgate
 from sipgate_basic.urls import is_loopback
 
 MiB = 1024 * 1024
-
-
-@pytest.fixture
-def tls_fake():
-    with FakeSipgate(tls_context=tls_server_context()) as server:
-        yield server
-
-
-def env_for(server, **more):
-    return dict({"SIPGATE_BASE_URL": server.base_url, "SIPGATE_TOKEN_ID": DEMO_TOKEN_ID,
-                 "SIPGATE_TOKEN": DEMO_TOKEN}, **more)
 
 
 # --- Credentials go only to the configured origin -------------------------
@@ -88,12 +77,6 @@ def test_timeout_bounds_the_whole_exchange(run, fake, mode):
 
 # --- Network failures: exit 5, the host and the cause in words ------------
 
-def closed_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_connection_refused(run):
     port = closed_port()
     result = run(env={"SIPGATE_BASE_URL": "http://127.0.0.1:%d/v2" % port,
@@ -126,8 +109,11 @@ def test_tls_with_an_untrusted_certificate(run, tls_fake):
     result = run(env=env_for(tls_fake))
     assert result.code == 5, result
     assert result.err.startswith(
-        "sipgate_basic: the TLS certificate of 127.0.0.1:%d could not be verified (" % tls_fake.port)
-    assert "--cacert FILE" in result.err
+        "sipgate_basic: the TLS certificate presented for 127.0.0.1:%d could not be verified ("
+        % tls_fake.port)
+    assert result.err.endswith(
+        "it was issued by 'sipgate_basic test CA'. If your network uses a private certificate "
+        "authority, pass --cacert FILE with its certificate.\n")
     assert tls_fake.requests == []  # the handshake failed: no header went out
 
 
@@ -153,7 +139,7 @@ def test_unusable_cacert_is_a_configuration_error(run, tls_fake, tmp_path, conte
 
 @pytest.mark.parametrize("variable", ["HTTPS_PROXY", "https_proxy"])
 def test_https_proxy_tunnels_and_sees_no_header(run, tls_fake, variable):
-    with TunnelProxy() as proxy:
+    with FakeProxy() as proxy:
         result = run("--cacert", TEST_CA, env=env_for(tls_fake, **{variable: proxy.url}))
     assert result.code == 0, result
     assert proxy.targets == [("CONNECT", "127.0.0.1:%d" % tls_fake.port)]
@@ -161,7 +147,7 @@ def test_https_proxy_tunnels_and_sees_no_header(run, tls_fake, variable):
 
 
 def test_no_proxy_bypasses_it(run, tls_fake):
-    with TunnelProxy() as proxy:
+    with FakeProxy() as proxy:
         result = run("--cacert", TEST_CA, env=env_for(
             tls_fake, HTTPS_PROXY=proxy.url, NO_PROXY="127.0.0.1"))
     assert result.code == 0, result
@@ -169,7 +155,7 @@ def test_no_proxy_bypasses_it(run, tls_fake):
 
 
 def test_clear_text_to_loopback_never_goes_through_a_proxy(run, fake):
-    with TunnelProxy() as proxy:
+    with FakeProxy() as proxy:
         result = run(env=env_for(fake, HTTP_PROXY=proxy.url, http_proxy=proxy.url,
                                  ALL_PROXY=proxy.url))
     assert result.code == 0, result

@@ -1,0 +1,271 @@
+"""Behind a corporate proxy: the route, every proxy failure in words, no password shown.
+
+The client runs in a subprocess with HTTPS_PROXY pointing at the fake proxy
+(fake_proxy.py), which tunnels to the fake sipgate over TLS. Each failure
+must name the proxy, the variable to fix and the fix, with exit 5; a
+malformed variable is exit 2 before any connection. The `run` fixture
+checks every output for the token and credentials; these tests add the
+proxy password and its Base64 form.
+"""
+
+import base64
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import closed_port, demo_credentials, env_for
+from fake_proxy import PROXY_CA, UPSTREAM_CA, FakeProxy
+
+USER, PASSWORD = "alice", "pr0xy-s3cret-p@ss"
+QUOTED_PASSWORD = "pr0xy-s3cret-p%40ss"  # as it stands in a URL
+PROXY_SECRETS = (PASSWORD, QUOTED_PASSWORD,
+                 base64.b64encode(("%s:%s" % (USER, PASSWORD)).encode()).decode())
+
+
+def proxy_url(proxy, user=USER, password=QUOTED_PASSWORD):
+    return "http://%s:%s@127.0.0.1:%d" % (user, password, proxy.port)
+
+
+def shown(proxy, user=USER):
+    """How the client names the proxy: the password masked."""
+    if user is None:
+        return "the proxy http://127.0.0.1:%d (from HTTPS_PROXY)" % proxy.port
+    return "the proxy http://%s:<hidden>@127.0.0.1:%d (from HTTPS_PROXY)" % (user, proxy.port)
+
+
+@pytest.fixture
+def run_proxied(run, tls_fake):
+    """run(proxy_value, *args, **env) through a proxy to the TLS fake; checks no proxy secret."""
+
+    def run_proxied(value, *args, **more):
+        env = env_for(tls_fake, HTTPS_PROXY=value, **more)
+        result = run("--cacert", more.pop("cacert", UPSTREAM_CA), *args, env=env)
+        for secret in PROXY_SECRETS:
+            assert secret not in result.output, "the proxy password was printed"
+        assert "Traceback" not in result.output
+        return result
+
+    return run_proxied
+
+
+# --- The route ----------------------------------------------------------------
+
+def test_through_a_proxy_with_credentials(run_proxied, tls_fake):
+    with FakeProxy(user=USER, password=PASSWORD) as proxy:
+        result = run_proxied(proxy_url(proxy), "--verbose")
+    assert result.code == 0, result
+    assert "* route: through %s\n" % shown(proxy) in result.err
+    assert proxy.targets == [("CONNECT", "127.0.0.1:%d" % tls_fake.port)]
+    # The proxy's credentials went to the proxy only, ours to sipgate only.
+    assert proxy.proxy_authorizations == ["Basic " + PROXY_SECRETS[2]]
+    (seen,) = tls_fake.requests
+    assert [name for name, _ in seen.headers if "authorization" in name.lower()] == [
+        "Authorization"]
+    assert dict(seen.headers)["Authorization"] == "Basic " + demo_credentials()
+    assert dict(seen.headers)["Host"] == "127.0.0.1:%d" % tls_fake.port
+
+
+def test_lowercase_variable_wins_as_in_urllib(run, tls_fake):
+    with FakeProxy() as proxy:
+        env = env_for(tls_fake, https_proxy=proxy.url,
+                      HTTPS_PROXY="http://127.0.0.1:%d" % closed_port())
+        result = run("--cacert", UPSTREAM_CA, "-v", env=env)
+    assert result.code == 0, result
+    assert "* route: through the proxy %s (from https_proxy)\n" % proxy.url in result.err
+    assert len(proxy.targets) == 1
+
+
+@pytest.mark.parametrize("no_proxy,entry", [
+    ("127.0.0.1", "127.0.0.1"), ("example.com, .0.0.1", ".0.0.1"), ("*", "*"),
+])
+def test_no_proxy_entry_sends_it_direct_and_says_which(run, tls_fake, no_proxy, entry):
+    with FakeProxy() as proxy:
+        result = run("--cacert", UPSTREAM_CA, "-v",
+                     env=env_for(tls_fake, HTTPS_PROXY=proxy.url, NO_PROXY=no_proxy))
+    assert result.code == 0, result
+    assert "* route: direct: NO_PROXY entry %r matches 127.0.0.1\n" % entry in result.err
+    assert proxy.targets == []
+
+
+def test_offline_shows_the_route_without_the_password(run_proxied, tls_fake):
+    with FakeProxy() as proxy:
+        result = run_proxied(proxy_url(proxy), "--offline")
+    assert result.code == 0, result
+    assert "* route: through %s\n" % shown(proxy) in result.err
+    assert proxy.targets == [] and tls_fake.requests == []
+
+
+# --- Each proxy failure in words: exit 5, the proxy, the variable, the fix -----------
+
+def test_proxy_wants_credentials(run_proxied):
+    with FakeProxy(user=USER, password=PASSWORD) as proxy:
+        result = run_proxied(proxy.url)
+    assert result.code == 5, result
+    assert result.err == (
+        "sipgate_basic: %s wants a user and password (HTTP 407 Proxy Authentication "
+        "Required): put them in HTTPS_PROXY as http://USER:PASSWORD@HOST:PORT\n"
+        % shown(proxy, None))
+
+
+def test_proxy_refuses_the_credentials(run_proxied, tls_fake):
+    with FakeProxy(user=USER, password="another") as proxy:
+        result = run_proxied(proxy_url(proxy))
+    assert result.code == 5, result
+    assert result.err == (
+        "sipgate_basic: %s refused the user and password given (HTTP 407 Proxy "
+        "Authentication Required): check the user and password in HTTPS_PROXY\n"
+        % shown(proxy))
+    assert "401" not in result.err and tls_fake.requests == []
+
+
+@pytest.mark.parametrize("status,why", [
+    (403, "(HTTP 403 Forbidden): its policy may block 127.0.0.1:{port}; ask your "
+          "network's administrators"),
+    (502, "(HTTP 502 Bad Gateway): it could not reach 127.0.0.1:{port}; try again later, "
+          "or ask your network's administrators"),
+    (503, "(HTTP 503 Service Unavailable): it could not reach 127.0.0.1:{port}; try again "
+          "later, or ask your network's administrators"),
+    (400, "(HTTP 400 Bad Request): check HTTPS_PROXY"),
+])
+def test_proxy_refuses_the_tunnel(run_proxied, tls_fake, status, why):
+    with FakeProxy(mode="refuse", status=status) as proxy:
+        result = run_proxied(proxy.url)
+    assert result.code == 5, result
+    assert result.err == "sipgate_basic: %s refused to open a tunnel to 127.0.0.1:%d %s\n" % (
+        shown(proxy, None), tls_fake.port, why.format(port=tls_fake.port))
+
+
+@pytest.mark.parametrize("mode,words", [
+    ("hang-up", "closed the connection without answering the request for a tunnel to "
+                "127.0.0.1:{port}: check that HTTPS_PROXY names an HTTP proxy"),
+    ("garbage", "answered the request for a tunnel to 127.0.0.1:{port} with something that "
+                "is not HTTP: check that HTTPS_PROXY names an HTTP proxy"),
+])
+def test_proxy_hangs_up_or_answers_garbage(run_proxied, tls_fake, mode, words):
+    with FakeProxy(mode=mode) as proxy:
+        result = run_proxied(proxy.url)
+    assert result.code == 5, result
+    assert result.err == "sipgate_basic: %s %s\n" % (
+        shown(proxy, None), words.format(port=tls_fake.port))
+
+
+def test_proxy_that_never_answers_is_a_timeout_at_the_proxy(run_proxied, tls_fake):
+    with FakeProxy(mode="silent") as proxy:
+        result = run_proxied(proxy_url(proxy), "--timeout", "1")
+    assert result.code == 5, result
+    assert result.err == (
+        "sipgate_basic: timed out after 1 s waiting for %s to open a tunnel to 127.0.0.1:%d "
+        "(--timeout). Check the host and port in HTTPS_PROXY.\n" % (shown(proxy), tls_fake.port))
+
+
+def test_proxy_down(run_proxied):
+    port = closed_port()
+    result = run_proxied("http://%s:%s@127.0.0.1:%d" % (USER, QUOTED_PASSWORD, port))
+    assert result.code == 5, result
+    assert result.err == (
+        "sipgate_basic: the proxy http://%s:<hidden>@127.0.0.1:%d (from HTTPS_PROXY) refused "
+        "the connection: nothing listens at 127.0.0.1:%d. Check the host and port in "
+        "HTTPS_PROXY, or unset it to connect directly\n" % (USER, port, port))
+
+
+def test_proxy_host_unknown(run_proxied):
+    result = run_proxied("http://%s:%s@proxy.invalid:3128" % (USER, QUOTED_PASSWORD))
+    assert result.code == 5, result
+    assert result.err.startswith(
+        "sipgate_basic: cannot resolve the host of the proxy "
+        "http://%s:<hidden>@proxy.invalid:3128 (from HTTPS_PROXY) (" % USER)
+    assert result.err.endswith("): check the host in HTTPS_PROXY\n")
+
+
+# --- TLS through an intercepting proxy ---------------------------------------------
+
+def test_intercepting_proxy_is_named_with_the_issuer(run_proxied, tls_fake):
+    with FakeProxy(mode="intercept") as proxy:
+        result = run_proxied(proxy.url)
+    assert result.code == 5, result
+    assert result.err.startswith(
+        "sipgate_basic: the TLS certificate presented for 127.0.0.1:%d could not be "
+        "verified (" % tls_fake.port)
+    assert result.err.endswith(
+        "; it was issued by 'sipgate_basic Test Proxy CA'. The connection goes through %s, "
+        "which may be re-signing TLS with its own certificate authority: if so, pass "
+        "--cacert FILE with that authority's certificate (your IT department has it).\n"
+        % shown(proxy, None))
+    assert tls_fake.requests == []  # nothing reached sipgate: no header went out
+
+
+def test_intercepting_proxy_works_with_its_ca(run_proxied, tls_fake):
+    with FakeProxy(mode="intercept", user=USER, password=PASSWORD) as proxy:
+        result = run_proxied(proxy_url(proxy), cacert=PROXY_CA)
+    assert result.code == 0, result
+    assert dict(tls_fake.requests[0].headers)["Authorization"] == "Basic " + demo_credentials()
+
+
+def test_host_name_is_verified(run_proxied, tls_fake):
+    """The test certificate covers 127.0.0.1 and localhost, not api.sipgate.test."""
+    with FakeProxy(routes={"api.sipgate.test:443": ("127.0.0.1", tls_fake.port)}) as proxy:
+        result = run_proxied(proxy.url, SIPGATE_BASE_URL="https://api.sipgate.test/v2")
+    assert result.code == 5, result
+    # (A second CONNECT, without a request, learns who issued the certificate.)
+    assert set(proxy.targets) == {("CONNECT", "api.sipgate.test:443")}
+    assert result.err.startswith(
+        "sipgate_basic: the TLS certificate presented for api.sipgate.test could not be "
+        "verified (")
+    assert "mismatch" in result.err or "not valid for" in result.err
+    assert tls_fake.requests == []
+
+
+# --- A proxy variable that cannot be used: exit 2, before any connection -------------
+
+@pytest.mark.parametrize("value,problem", [
+    ("http:/%s:%s@proxy:3128" % (USER, QUOTED_PASSWORD), "'http:' is not followed by //"),
+    ("http://%s:%s@proxy:port" % (USER, QUOTED_PASSWORD), "the port is not a number"),
+    ("http://%s:%s@proxy:99999" % (USER, QUOTED_PASSWORD), "the port is not a number"),
+    ("ftp://%s:%s@proxy:21" % (USER, QUOTED_PASSWORD), "unknown scheme 'ftp:'"),
+    ("socks5://%s:%s@proxy:1080" % (USER, QUOTED_PASSWORD), "SOCKS proxies are not supported"),
+    ("https://%s:%s@proxy:3128" % (USER, QUOTED_PASSWORD), "https:// (TLS to the proxy"),
+    ("http://%s:%s@proxy:3128/path" % (USER, QUOTED_PASSWORD), "has a path"),
+    ("http://%s:%s@pro xy:3128" % (USER, QUOTED_PASSWORD), "the host is not a host name"),
+    ("http://%s:pr0xy-s3cret-p%%4@proxy:3128" % USER, "broken %-escape"),
+])
+def test_malformed_proxy_variable(run_proxied, tls_fake, value, problem):
+    result = run_proxied(value)
+    assert result.code == 2, result
+    assert result.err.startswith("sipgate_basic: HTTPS_PROXY cannot be used as a proxy: ")
+    assert problem in result.err
+    assert result.err.endswith("Expected http://[USER:PASSWORD@]HOST:PORT\n")
+    assert tls_fake.requests == []
+
+
+def test_scheme_less_proxy_is_http_as_in_urllib(run_proxied, tls_fake):
+    with FakeProxy(user=USER, password=PASSWORD) as proxy:
+        result = run_proxied("%s:%s@127.0.0.1:%d" % (USER, QUOTED_PASSWORD, proxy.port), "-v")
+    assert result.code == 0, result
+    assert "* route: through %s\n" % shown(proxy) in result.err
+
+
+# --- Trusted authorities: SSL_CERT_FILE, SSL_CERT_DIR, and --cacert replacing them ----
+
+def test_ssl_cert_file_is_honoured(run, tls_fake):
+    result = run(env=env_for(tls_fake, SSL_CERT_FILE=UPSTREAM_CA))
+    assert result.code == 0, result
+
+
+def test_cacert_replaces_the_system_authorities(run, tls_fake):
+    # SSL_CERT_FILE stands in for the system's store: it trusts the fake,
+    # but --cacert names another authority, and only that one counts.
+    result = run("--cacert", PROXY_CA, env=env_for(tls_fake, SSL_CERT_FILE=UPSTREAM_CA))
+    assert result.code == 5, result
+    assert "could not be verified" in result.err
+
+
+@pytest.mark.skipif(not shutil.which("openssl"), reason="needs openssl to name the hash link")
+def test_ssl_cert_dir_is_honoured(run, tls_fake, tmp_path):
+    digest = subprocess.check_output(["openssl", "x509", "-hash", "-noout", "-in", UPSTREAM_CA],
+                                     universal_newlines=True).strip()
+    shutil.copy(UPSTREAM_CA, str(tmp_path / ("%s.0" % digest)))
+    result = run(env=env_for(tls_fake, SSL_CERT_DIR=str(tmp_path),
+                             SSL_CERT_FILE=os.devnull))
+    assert result.code == 0, result
