@@ -1,0 +1,232 @@
+"""Hostile and careless input from every side: never a secret, a traceback or clear text out.
+
+Each test names the promise it keeps; each fails when that promise is
+taken out of the client. The `run` fixture checks every run's output for
+the token and credentials.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import ROOT, assert_no_secret, clean_environment, env_for
+from fake_sipgate import DEMO_TOKEN, DEMO_TOKEN_ID
+from sipgate_basic.errors import INTERRUPTED, WRITE_ERROR
+
+
+def refused(result, fake, words):
+    assert result.code == 2, result
+    assert words in result.err, result
+    assert result.err.count("\n") == 1 and "Traceback" not in result.output
+    assert fake.requests == [], "something was sent"
+
+
+# --- Clear text only to loopback, judged on the host the connection uses ----
+
+@pytest.mark.parametrize("url,words", [
+    ("http://NAME[::1]:{port}/v2", "is not a host name"),
+    ("http://[::1]NAME:{port}/v2", "text after the IPv6 address"),
+    ("http://127.0.0.1.nip.io:{port}/v2", "uses http:// to 127.0.0.1.nip.io"),
+    ("http://127.1:{port}/v2", "uses http:// to 127.1"),
+    ("http://[::ffff:127.0.0.1]:{port}/v2", "uses http:// to ::ffff:127.0.0.1"),
+    ("http://[fe80::1%25lo]:{port}/v2", "not an IPv6 address"),
+    ("http://127.0.0.1 :{port}/v2", "is not a host name"),
+    ("http://127.0.0.1\t:{port}/v2", "is not a host name"),
+    ("http://127.0.0.1:{port}/v\n2", "the path holds a space"),
+    ("http://127.0.0.1:{port}/v 2", "the path holds a space"),
+    ("http://127.0.0.1:/v2", "the port is not a number"),
+    ("http://127.0.0.1:+80/v2", "the port is not a number"),
+    ("http://127.0.0.1:８０/v2", "the port is not a number"),
+    ("http://127.0.0.1:0/v2", "the port is not a number"),
+    ("http://lòcalhost:{port}/v2", "not ASCII"),
+    ("https://bücher.example/v2", "not ASCII: write it in its ASCII form (xn--...)"),
+    ("https://api.sipgate.com/v2/ä", "outside ASCII"),
+    ("https://api.sipgate.com/v2?x=1", "a query or fragment does not belong"),
+    ("https:///v2", "it has no host"),
+    ("https://user@api.sipgate.com/v2", "a user or password does not belong"),
+    ("http://localhost@evil.example:{port}/v2", "a user or password does not belong"),
+])
+def test_base_url_is_checked_piece_by_piece(run, fake, url, words):
+    result = run(env=env_for(fake, SIPGATE_BASE_URL=url.format(port=fake.port)))
+    refused(result, fake, words)
+    assert "evil" not in result.err or "@" not in result.err
+
+
+@pytest.mark.parametrize("url", ["http://[::1]:{port}/v2", "http://LOCALHOST:{port}/v2",
+                                 "HTTP://127.0.0.1:{port}/v2", "http://127.0.0.1:{port}"])
+def test_loopback_forms_that_are_allowed(run, fake, url):
+    result = run(env=env_for(fake, SIPGATE_BASE_URL=url.format(port=fake.port)))
+    # [::1] reaches nothing here (the fake is on 127.0.0.1 only): refused, not exit 2.
+    assert result.code in (0, 4, 5), result
+    assert "Traceback" not in result.output
+
+
+# --- Values that are not text -------------------------------------------------
+
+@pytest.mark.parametrize("variable", ["SIPGATE_TOKEN", "SIPGATE_TOKEN_ID", "SIPGATE_BASE_URL"])
+def test_undecodable_bytes_in_the_environment(run, fake, variable):
+    # "\udcff" is how Python hands over the byte 0xff from a POSIX environment.
+    result = run(env=env_for(fake, **{variable: "abc\udcffdef"}))
+    refused(result, fake, "%s (environment) holds bytes that are not UTF-8 text" % variable)
+
+
+def test_control_characters_from_the_environment_are_escaped(run, fake):
+    result = run("--offline", env=env_for(fake, SIPGATE_TOKEN_ID="token-\x1b[2J\x07X"))
+    assert result.code == 0, result
+    assert "Base64 of token-\\x1b[2J\\x07X:...afa6" in result.out
+    assert "\x1b" not in result.output and "\x07" not in result.output
+
+
+# --- Time: --timeout has a bound, and bounds everything -----------------------
+
+def test_timeout_1_ends_within_about_1_5_s_against_a_silent_server(run, fake):
+    fake.mode = "silent"
+    started = time.time()
+    result = run("--timeout", "1", env=env_for(fake))
+    elapsed = time.time() - started
+    assert result.code == 5, result
+    assert 1.0 <= elapsed < 1.6, elapsed
+
+
+WRAPPER = """
+import runpy, socket, sys, time
+real = socket.getaddrinfo
+def stalled(*args, **kwargs):
+    time.sleep(30)  # a resolver that never answers
+    return real(*args, **kwargs)
+socket.getaddrinfo = stalled
+sys.argv = ["sipgate_basic"] + sys.argv[1:]
+runpy.run_module("sipgate_basic", run_name="__main__", alter_sys=True)
+"""
+
+
+def test_a_stalled_name_lookup_is_bounded(tmp_path):
+    env = clean_environment(SIPGATE_BASE_URL="https://api.sipgate.test/v2",
+                            SIPGATE_TOKEN_ID=DEMO_TOKEN_ID, SIPGATE_TOKEN=DEMO_TOKEN)
+    started = time.time()
+    completed = subprocess.run([sys.executable, "-c", WRAPPER, "--timeout", "1"], env=env,
+                               cwd=str(tmp_path), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, universal_newlines=True, timeout=60)
+    elapsed = time.time() - started
+    assert completed.returncode == 5, completed.stderr
+    assert completed.stderr == ("sipgate_basic: timed out after 1 s: no complete answer from "
+                                "api.sipgate.test (--timeout)\n")
+    assert elapsed < 2.5, elapsed
+
+
+# --- Ctrl-C, from the first line of __main__ on --------------------------------
+
+SLOW_IMPORT = """
+import os, runpy, sys, time
+
+class Stall(object):
+    '''Sleeps in a finaliser, where a KeyboardInterrupt is printed and lost.'''
+    def __del__(self):
+        open(os.environ["MARKER"], "w").close()
+        time.sleep(5)
+
+class SlowFinder(object):
+    def find_spec(self, name, path=None, target=None):
+        if name == "sipgate_basic.client":
+            stall = Stall()
+            del stall  # the finaliser runs here, in the middle of the imports
+        return None
+
+sys.meta_path.insert(0, SlowFinder())
+sys.argv = ["sipgate_basic"] + sys.argv[1:]
+runpy.run_module("sipgate_basic", run_name="__main__", alter_sys=True)
+"""
+
+
+def default_ctrl_c():
+    """In the child: Ctrl-C as a terminal gives it (background jobs start with it ignored)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def test_ctrl_c_during_the_imports_ends_at_once(fake, tmp_path):
+    marker = str(tmp_path / "importing")
+    process = subprocess.Popen(
+        [sys.executable, "-c", SLOW_IMPORT], cwd=str(tmp_path),
+        env=clean_environment(MARKER=marker, **env_for(fake)), preexec_fn=default_ctrl_c,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+    deadline = time.time() + 20
+    while not os.path.exists(marker) and time.time() < deadline:
+        time.sleep(0.01)
+    assert os.path.exists(marker), "the imports never reached sipgate_basic.client"
+    sent = time.time()
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == INTERRUPTED, err
+    assert time.time() - sent < 2, "Ctrl-C was lost and the program went on"
+    assert err == "sipgate_basic: interrupted\n"
+    assert out == "" and fake.requests == []
+
+
+def test_import_sipgate_basic_loads_no_other_module():
+    code = ("import sys; before = set(sys.modules); import sipgate_basic; "
+            "print(sorted(set(sys.modules) - before))")
+    out = subprocess.check_output([sys.executable, "-S", "-E", "-c", code], cwd=ROOT,
+                                  universal_newlines=True)
+    assert out == "['sipgate_basic']\n"
+
+
+# --- Standard streams: closed, full, a broken pipe ------------------------------
+
+def run_with_streams(args, env, **streams):
+    completed = subprocess.run([sys.executable, "-m", "sipgate_basic"] + args, env=env,
+                               universal_newlines=True, timeout=60, **streams)
+    return completed
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], []])
+def test_standard_output_closed(fake, tmp_path, args):
+    err = tmp_path / "err"
+    with err.open("w") as stderr:
+        completed = subprocess.run(
+            "exec %s -m sipgate_basic %s >&-" % (sys.executable, " ".join(args)), shell=True,
+            env=clean_environment(**env_for(fake)), cwd=str(tmp_path), stderr=stderr,
+            timeout=60)
+    text = err.read_text()
+    assert completed.returncode == WRITE_ERROR, text
+    assert text == "sipgate_basic: cannot write to standard output (it is closed)\n"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_standard_output_full(fake, tmp_path):
+    with open("/dev/full", "w") as full:
+        completed = subprocess.run([sys.executable, "-m", "sipgate_basic"],
+                                   env=clean_environment(**env_for(fake)), cwd=str(tmp_path),
+                                   stdout=full, stderr=subprocess.PIPE,
+                                   universal_newlines=True, timeout=60)
+    assert completed.returncode == WRITE_ERROR
+    assert completed.stderr == ("sipgate_basic: cannot write to standard output "
+                                "(No space left on device)\n")
+
+
+def test_standard_output_a_broken_pipe(fake, tmp_path):
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before anything is written
+    try:
+        completed = subprocess.run([sys.executable, "-m", "sipgate_basic"],
+                                   env=clean_environment(**env_for(fake)), cwd=str(tmp_path),
+                                   stdout=write_end, stderr=subprocess.PIPE,
+                                   universal_newlines=True, timeout=60)
+    finally:
+        os.close(write_end)
+    assert completed.returncode == WRITE_ERROR
+    assert completed.stderr == ("sipgate_basic: cannot write to standard output "
+                                "(broken pipe: the reader went away)\n")
+    assert_no_secret(completed.stderr)
+
+
+def test_standard_error_closed_keeps_the_exit_code(fake, tmp_path):
+    completed = subprocess.run(
+        "exec %s -m sipgate_basic 2>&-" % sys.executable, shell=True,
+        env=clean_environment(**env_for(fake, SIPGATE_TOKEN="0a1b2c3d-0000-4000-8000-0000000000")),
+        cwd=str(tmp_path), stdout=subprocess.PIPE, timeout=60)
+    assert completed.returncode == 3
+    assert completed.stdout == b""
