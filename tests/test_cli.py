@@ -10,7 +10,7 @@ from conftest import demo_credentials
 from fake_sipgate import (ACCOUNT, DEMO_ACCESS_TOKEN, DEMO_TOKEN, DEMO_TOKEN_ID,
                           NO_SCOPE_TOKEN, NO_SCOPE_TOKEN_ID)
 from sipgate_basic import __version__
-from sipgate_basic.errors import EXIT_CODES
+from sipgate_basic.errors import EXIT_CODES, STATUS_CAUSES
 
 
 def expected_headers(fake, authorization):
@@ -191,3 +191,51 @@ def test_non_ascii_answer_on_an_ascii_terminal(run, fake, demo_env, monkeypatch)
     result = run(env=demo_env)
     assert result.code == 0, result
     assert "M\\xfcller & S\\xf6hne" in result.out
+
+
+# --- Hints after a 401: the form of the credentials, never their values --------
+
+TOKEN_ID_HINT = ("{source} does not look like a token ID, which is token- and six letters or "
+                 "digits, such as token-FQ1V12.")
+EMAIL_HINT = ("{source} looks like an e-mail address: a Personal Access Token's ID is not "
+              "your account's e-mail address, but looks like token-FQ1V12.")
+TOKEN_HINT = ("{source} does not look like a Personal Access Token, which is a UUID such as "
+              "e68ead46-a7db-46cd-8a1a-44aed1e4e372.")
+
+
+@pytest.mark.parametrize("change,hints", [
+    ({"SIPGATE_TOKEN": "not-the-demo-token"},
+     [TOKEN_HINT.format(source="SIPGATE_TOKEN (environment)")]),
+    ({"SIPGATE_TOKEN_ID": "token-NOPE"},
+     [TOKEN_ID_HINT.format(source="SIPGATE_TOKEN_ID (environment)")]),
+    ({"SIPGATE_TOKEN_ID": "alice@example.com", "SIPGATE_TOKEN": "hunter2-secret"},
+     [EMAIL_HINT.format(source="SIPGATE_TOKEN_ID (environment)"),
+      TOKEN_HINT.format(source="SIPGATE_TOKEN (environment)")]),
+    ({"SIPGATE_TOKEN": "3fa85f64-5717-4562-b3fc-000000000000"}, []),  # right form, wrong token
+])
+def test_a_401_says_what_a_token_looks_like(run, fake, demo_env, change, hints):
+    demo_env.update(change)
+    result = run("--verbose", env=demo_env)
+    assert result.code == 3, result
+    assert len(fake.requests) == 1  # a hint never stops the request
+    lines = result.err.splitlines()
+    assert lines[-1] == "sipgate_basic: HTTP 401 Unauthorized: " + STATUS_CAUSES[401] + (
+        ". " + " ".join(hints) if hints else "")
+    # --verbose says the same before sending.
+    assert [line[len("* hint: "):] for line in lines if line.startswith("* hint: ")] == hints
+    if "SIPGATE_TOKEN" in change:  # the token ID may be shown; the token never
+        assert change["SIPGATE_TOKEN"] not in result.output
+
+
+def test_no_hint_after_a_403(run, fake, demo_env):
+    demo_env.update(SIPGATE_TOKEN_ID=NO_SCOPE_TOKEN_ID, SIPGATE_TOKEN=NO_SCOPE_TOKEN)
+    result = run(env=demo_env)
+    assert result.code == 3 and "look like" not in result.err
+
+
+def test_token_id_from_env_file_is_named_with_its_line(run, fake, tmp_path):
+    (tmp_path / ".env").write_text("SIPGATE_TOKEN_ID=me@example.com\nSIPGATE_TOKEN=%s\n"
+                                   % DEMO_TOKEN)
+    result = run(env={"SIPGATE_BASE_URL": fake.base_url})
+    assert result.code == 3
+    assert EMAIL_HINT.format(source="SIPGATE_TOKEN_ID (.env:1)") in result.err

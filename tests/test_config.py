@@ -158,6 +158,16 @@ def test_placeholder_from_env_example(run, fake, tmp_path, setting, value):
     assert "still holds the placeholder %s from .env.example" % value in err
 
 
+def test_env_example_copied_names_both_placeholders_in_one_run(run, fake, tmp_path):
+    shutil.copy(os.path.join(ROOT, ".env.example"), str(tmp_path / ".env"))
+    err = refused(run, fake)
+    assert err == (
+        "sipgate_basic: SIPGATE_TOKEN_ID (.env:6) still holds the placeholder "
+        "YOUR_SIPGATE_TOKEN_ID from .env.example; SIPGATE_TOKEN (.env:9) still holds the "
+        "placeholder YOUR_SIPGATE_TOKEN from .env.example. Set your own token ID and token, "
+        "in the environment or in .env\n")
+
+
 def test_token_id_with_colon(run, fake):
     err = refused(run, fake, "--token-id", "token-A:B", env={"SIPGATE_TOKEN": DEMO_TOKEN})
     assert "--token-id contains ':'" in err and "RFC 7617" in err
