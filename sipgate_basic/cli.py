@@ -243,6 +243,10 @@ class Output(object):
 
     def error(self, text):
         """A diagnostic, on standard error: each of our lines, escaped as one."""
+        try:
+            self.stdout.flush()  # so that a pipe shows both in the order a terminal does
+        except (OSError, ValueError, AttributeError):
+            pass  # reported, if it matters, when standard output is next written
         for line in text.split("\n"):
             try:
                 self.write(self.stderr, self.shown(line))

@@ -1,15 +1,27 @@
-"""The README says exactly what the program does: its code, tables and output are real."""
+"""The README says exactly what the program does: its code, tables and outputs are real.
 
+Each marked block (`<!-- name -->` and the fenced block or table after it)
+is compared with what the program, run for real, prints or holds; the
+learner's path is pasted into bash, in order, in a copy of this folder.
+"""
+
+import doctest
 import os
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
 
 import pytest
 
-from conftest import ROOT, clean_environment
-from fake_sipgate import ACCESS_TOKENS, DEMO_TOKEN, DEMO_TOKEN_ID, TOKENS
+from conftest import ROOT, clean_environment, closed_port, env_for
+from fake_proxy import FakeProxy
+from fake_sipgate import (ACCESS_TOKENS, DEMO_ACCESS_TOKEN, DEMO_TOKEN, DEMO_TOKEN_ID,
+                          NO_SCOPE_TOKEN, NO_SCOPE_TOKEN_ID, TOKENS)
+from sipgate_basic import cli
+from sipgate_basic.client import DEFAULT_TIMEOUT, MAX_TIMEOUT
+from sipgate_basic.config import DEFAULT_BASE_URL
 from sipgate_basic.errors import EXIT_CODES
 
 with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as _readme:
@@ -20,14 +32,38 @@ QUOTES = re.findall(r"```python\n# (sipgate_basic/\w+\.py)\n(.*?)```", README, r
 
 
 def marked_block(marker):
-    """The fenced block right after <!-- marker -->."""
-    match = re.search(r"<!-- %s -->\n(?:```\n(.*?)```|(\|.*?)\n\n)" % marker, README, re.S)
+    """The fenced block or table right after <!-- marker -->, dedented."""
+    match = re.search(r"<!-- %s -->\n( *)(?:```\w*\n(.*?)\n\1```|(\|.*?)\n\n)" % marker,
+                      README, re.S)
     assert match, marker
-    return match.group(1) or match.group(2)
+    indent = match.group(1)
+    if match.group(2) is None:
+        return match.group(3) + "\n"
+    return "\n".join(line[len(indent):] if line.startswith(indent) else line
+                     for line in match.group(2).split("\n")) + "\n"
 
+
+def table_rows(marker):
+    """The cells of each row of the table after <!-- marker -->, header and rule left out."""
+    rows = [line.strip().strip("|").split("|") for line in marked_block(marker).splitlines()]
+    return [[cell.strip() for cell in row] for row in rows[2:]]
+
+
+def normalise(text):
+    text = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", text)
+    return re.sub(r"< Date: .*", "< Date: DATE", text)
+
+
+def run_cli(args, env, cwd, stderr=subprocess.STDOUT):
+    return subprocess.run([sys.executable, "-m", "sipgate_basic"] + list(args), env=env,
+                          cwd=str(cwd), stdout=subprocess.PIPE, stderr=stderr,
+                          universal_newlines=True, timeout=60)
+
+
+# --- Code and tables -----------------------------------------------------------
 
 def test_readme_quotes_are_in_the_code_line_for_line():
-    assert len(QUOTES) >= 5
+    assert len(QUOTES) >= 6
     for path, quoted in QUOTES:
         with open(os.path.join(ROOT, path), encoding="utf-8") as source:
             lines = source.read().splitlines()
@@ -40,42 +76,39 @@ def test_readme_quotes_are_in_the_code_line_for_line():
 
 
 def test_exit_code_table_matches_the_program():
-    rows = re.findall(r"^\| (\d+) \| (.+) \|$", marked_block("exit-codes"), re.M)
-    assert [(int(code), meaning) for code, meaning in rows] == list(EXIT_CODES)
+    rows = [(int(code), meaning) for code, meaning in table_rows("exit-codes")]
+    assert rows == list(EXIT_CODES)
 
 
-def test_demo_credentials_match_the_fake():
-    table = marked_block("demo-credentials")
-    for token_id, (token, scopes) in TOKENS.items():
-        assert "| `%s` | `%s` |" % (token_id, token) in table
-    for token in ACCESS_TOKENS:
-        assert "access token `%s`" % token in table
+def test_options_table_matches_the_program():
+    rows = table_rows("options")
+    flags = set()
+    for flag_cell, _ in rows:
+        flags.update(re.findall(r"`(-[-\w]+)", flag_cell))
+    assert flags == set(cli.VALUE_FLAGS) | set(cli.SWITCHES)
+    text = dict((row[0], row[1]) for row in rows)
+    assert "default %g, at most %g" % (DEFAULT_TIMEOUT, MAX_TIMEOUT) in text["`--timeout SECONDS`"]
+    assert "default `%s`" % DEFAULT_BASE_URL in text["`--base-url URL`"]
+    for flag in flags:
+        assert flag in cli.HELP
+
+
+def scopes_in_words(scopes):
+    return ", ".join("`%s`" % scope for scope in scopes) if scopes else "none (gives 403)"
+
+
+def test_demo_credentials_and_their_scopes_match_the_fake():
+    rows = table_rows("demo-credentials")
+    expected = [["`%s`" % token_id, "`%s`" % token, scopes_in_words(scopes)]
+                for token_id, (token, scopes) in sorted(TOKENS.items())]
+    expected += [["access token `%s`" % token, "", scopes_in_words(scopes)]
+                 for token, scopes in sorted(ACCESS_TOKENS.items())]
+    assert rows == expected
 
 
 def test_the_two_commands_come_first():
     assert README.index("make demo") < README.index("## How To Use")
     assert README.index("make test") < README.index("## How To Use")
-
-
-def normalise(text):
-    return re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", text)
-
-
-def test_demo_output_is_real(tmp_path):
-    demo = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "demo.py")],
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          universal_newlines=True, env=clean_environment(), timeout=60)
-    assert demo.returncode == 0, demo.stdout
-    assert normalise(demo.stdout) == marked_block("demo-output")
-
-
-def test_offline_output_is_real(tmp_path):
-    command, expected = marked_block("offline-output").split("\n", 1)
-    assignments = re.findall(r"(\w+)=(\S+)", command.split("python3")[0])
-    offline = subprocess.run([sys.executable, "-m", "sipgate_basic", "--offline"],
-                             stdout=subprocess.PIPE, universal_newlines=True, cwd=str(tmp_path),
-                             env=clean_environment(**dict(assignments)), timeout=60)
-    assert offline.stdout == expected
 
 
 @pytest.mark.parametrize("target", ["demo", "test", "run", "bench", "clean"])
@@ -87,7 +120,7 @@ def test_makefile_has_the_targets_the_readme_names(target):
 def test_security_section_names_tests_that_exist():
     section = README[README.index("## Security"):README.index("## License")]
     names = set(re.findall(r"`(?:\w+\.py::)?(test_\w+)(?=[`\[])", section))
-    assert len(names) >= 15
+    assert len(names) >= 30
     defined = set()
     for name in os.listdir(os.path.join(ROOT, "tests")):
         if name.startswith("test_") and name.endswith(".py"):
@@ -96,13 +129,211 @@ def test_security_section_names_tests_that_exist():
     assert names - defined == set()
 
 
-def test_verbose_output_is_real(fake, tmp_path):
-    command, expected = marked_block("verbose-output").split("\n", 1)
-    env = clean_environment(SIPGATE_BASE_URL=fake.base_url, SIPGATE_TOKEN_ID=DEMO_TOKEN_ID,
-                            SIPGATE_TOKEN=DEMO_TOKEN)
-    verbose = subprocess.run([sys.executable, "-m", "sipgate_basic", "--verbose", "--json"],
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                             universal_newlines=True, cwd=str(tmp_path), env=env, timeout=60)
-    assert command.endswith("python3 -m sipgate_basic --verbose --json")
-    output = re.sub(r"< Date: .*", "< Date: DATE", normalise(verbose.stdout))
-    assert output == expected
+# --- Outputs ----------------------------------------------------------------------
+
+def test_demo_output_is_real():
+    demo = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "demo.py")],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          universal_newlines=True, env=clean_environment(), timeout=60)
+    assert demo.returncode == 0, demo.stdout
+    assert normalise(demo.stdout) == marked_block("demo-output")
+
+
+def test_offline_output_is_real(tmp_path):
+    command, expected = marked_block("offline-output").split("\n", 1)
+    assignments = re.findall(r"(\w+)=(\S+)", command.split("python3")[0])
+    offline = run_cli(["--offline"], clean_environment(**dict(assignments)), tmp_path,
+                      stderr=subprocess.DEVNULL)
+    assert command.endswith("python3 -m sipgate_basic --offline 2>/dev/null")
+    assert offline.stdout == expected
+
+
+def test_import_example_runs_as_shown(fake, tmp_path, monkeypatch):
+    for name, value in env_for(fake).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(tmp_path)
+    test = doctest.DocTestParser().get_doctest(marked_block("import-example"), {}, "README",
+                                               "README.md", 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    runner.run(test)
+    assert tuple(runner.summarize(verbose=False)) == (0, 6)
+    assert len(fake.requests) == 1
+
+
+def test_by_hand_base64_is_the_header_the_client_builds():
+    command, output = marked_block("by-hand").splitlines()[:2]
+    assert command.startswith("$ ")
+    done = subprocess.run(["bash", "-c", command[2:]], stdout=subprocess.PIPE,
+                          universal_newlines=True, timeout=30)
+    assert done.stdout == output + "\n"
+    from sipgate_basic.auth import basic_auth_header
+    assert basic_auth_header("token-FQ1V12", "e68ead46-a7db-46cd-8a1a-44aed1e4e372") == (
+        "Basic " + output)
+    assert "Authorization: Basic %s" % output in README  # How It Works shows the same
+
+
+@pytest.mark.skipif(not shutil.which("curl"), reason="needs curl")
+def test_curl_u_sends_the_header_the_client_sends(fake, run):
+    curl_lines = re.findall(r"^\$ curl -u '([^']+)' -H 'Accept: application/json' (\S+)$",
+                            README, re.M)
+    assert curl_lines == [("token-FQ1V12:e68ead46-a7db-46cd-8a1a-44aed1e4e372",
+                           DEFAULT_BASE_URL + "/account")]
+    subprocess.run(["curl", "-s", "-o", os.devnull, "-u", "%s:%s" % (DEMO_TOKEN_ID, DEMO_TOKEN),
+                    "-H", "Accept: application/json", fake.base_url + "/account"],
+                   check=True, timeout=30)
+    assert run(env=env_for(fake)).code == 0
+    by_curl, by_us = (dict(seen.headers)["Authorization"] for seen in fake.requests)
+    assert by_curl == by_us
+
+
+# --- The learner's path, pasted as written ----------------------------------------
+
+def learner_commands():
+    start = README.index("<!-- learner-path -->")
+    section = README[start:README.index("<!-- /learner-path -->")]
+    return [line.strip()[2:] for line in section.splitlines() if line.strip().startswith("$ ")]
+
+
+def fresh_copy(folder):
+    """The files a clone has: those git tracks, and new ones it does not ignore."""
+    names = subprocess.check_output(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+        universal_newlines=True).splitlines()
+    for name in names:
+        if os.path.isfile(os.path.join(ROOT, name)):
+            target = os.path.join(folder, name)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            shutil.copy(os.path.join(ROOT, name), target)
+
+
+def test_learner_path_runs_as_written(tmp_path):
+    commands = learner_commands()
+    assert commands[0] == "make demo" and commands[1] == "python3 -m sipgate_basic --offline"
+    clone, bin_folder = tmp_path / "clone", tmp_path / "bin"
+    clone.mkdir()
+    bin_folder.mkdir()
+    fresh_copy(str(clone))
+    os.symlink(sys.executable, str(bin_folder / "python3"))
+    # Port 8000 is the README's; a free one here, so that a busy 8000 fails nothing.
+    port = closed_port()
+    script = ["cd %s" % clone]
+    for number, command in enumerate(commands):
+        command = command.replace("8000", str(port))
+        if command.endswith("&"):
+            script.append("%s > out%d 2>&1 &" % (command[:-1], number))
+            script.append("for i in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/%d) 2>/dev/null"
+                          " && break; sleep 0.1; done" % port)
+        else:
+            script.append("%s > out%d 2>&1; echo $? > rc%d" % (command, number, number))
+    env = {"PATH": "%s:%s" % (bin_folder, os.environ["PATH"]), "HOME": str(tmp_path),
+           "LANG": "C.UTF-8"}
+    subprocess.run(["bash", "-c", "\n".join(script)], env=env, timeout=120, check=True)
+
+    def output(number):
+        with open(str(clone / ("out%d" % number)), encoding="utf-8") as out:
+            return out.read()
+
+    for number, command in enumerate(commands):
+        if not command.endswith("&"):
+            with open(str(clone / ("rc%d" % number))) as rc:
+                assert rc.read() == "0\n", (command, output(number))
+    assert output(1) == marked_block("offline-unfilled-output")
+    verbose = [n for n, c in enumerate(commands) if c.endswith("--verbose")]
+    assert len(verbose) == 1
+    assert normalise(output(verbose[0]).replace(":%d" % port, ":PORT")) == \
+        marked_block("verbose-output")
+    assert output(len(commands) - 1) == marked_block("by-hand").splitlines()[1] + "\n"
+
+
+# --- Common Issues: each row is what the program says, with its exit code -------
+
+def common_issue_runs(fake, tls_fake, tmp_path):
+    """For each row's "what you see": (arguments, environment) that make it happen."""
+    wrong = "0a1b2c3d-0000-4000-8000-000000000000"
+    env_example = tmp_path / "example.env"
+    shutil.copy(os.path.join(ROOT, ".env.example"), str(env_example))
+    return {
+        "`HTTP 401 Unauthorized`": ([], env_for(fake, SIPGATE_TOKEN=wrong)),
+        "`HTTP 401 Unauthorized` (with `SIPGATE_ACCESS_TOKEN`)": (
+            [], {"SIPGATE_BASE_URL": fake.base_url, "SIPGATE_ACCESS_TOKEN": "wrong-token"}),
+        "`HTTP 403 Forbidden`": ([], env_for(fake, SIPGATE_TOKEN_ID=NO_SCOPE_TOKEN_ID,
+                                             SIPGATE_TOKEN=NO_SCOPE_TOKEN)),
+        "`HTTP 404 Not Found`": ([], env_for(fake, SIPGATE_BASE_URL=fake.base_url + "/v3")),
+        "`HTTP 405 Method Not Allowed`": ([], env_for(fake)),
+        "`HTTP 500 Internal Server Error` (any 5xx)": ([], env_for(fake)),
+        "`does not look like a token ID` (after a 401)": (
+            [], env_for(fake, SIPGATE_TOKEN_ID="me@example")),
+        "`does not look like a Personal Access Token` (after a 401)": (
+            [], env_for(fake, SIPGATE_TOKEN="pasted-something")),
+        "`still holds the placeholder`": (["--env-file", str(env_example)],
+                                          {"SIPGATE_BASE_URL": fake.base_url}),
+        "`no credentials`": ([], {"SIPGATE_BASE_URL": fake.base_url}),
+        "`could not be verified`": ([], env_for(tls_fake)),
+        "`timed out after`": (["--timeout", "0.5"], env_for(fake)),
+    }
+
+
+STATUS_OF_ROW = {"`HTTP 405 Method Not Allowed`": 405,
+                 "`HTTP 500 Internal Server Error` (any 5xx)": 500}
+
+
+def test_common_issues_table_is_what_the_program_says(fake, tls_fake, tmp_path):
+    runs = common_issue_runs(fake, tls_fake, tmp_path)
+    rows = table_rows("common-issues")
+    assert [row[0] for row in rows] == list(runs)
+    for seen, cause, code in rows:
+        args, env = runs[seen]
+        fake.mode, fake.status = "normal", None
+        if seen in STATUS_OF_ROW:
+            fake.mode, fake.status = "status", STATUS_OF_ROW[seen]
+        if seen == "`timed out after`":
+            fake.mode = "silent"
+        result = run_cli(args, clean_environment(**env), tmp_path, stderr=subprocess.PIPE)
+        said = re.match(r"`([^`]*)`", seen).group(1)
+        assert said in result.stderr, (seen, result.stderr)
+        assert result.returncode == int(code), (seen, result.stderr)
+        if said.startswith("HTTP "):  # the likely cause is the program's own words
+            assert "%s: %s" % (said, cause) in result.stderr, (seen, result.stderr)
+
+
+# --- Behind a proxy: the route line and the real messages -------------------------
+
+def test_proxy_route_line_is_real(tls_fake, tmp_path):
+    with FakeProxy(user="alice", password="proxy-password") as proxy:
+        env = env_for(tls_fake, HTTPS_PROXY="http://alice:proxy-password@127.0.0.1:%d"
+                      % proxy.port)
+        result = run_cli(["--offline"], clean_environment(**env), tmp_path,
+                         stderr=subprocess.PIPE)
+    assert normalise(result.stderr) == marked_block("proxy-route")
+
+
+def test_proxy_messages_are_real(tls_fake, tmp_path):
+    """Each row, made to happen with the default base URL: the proxy never lets us out."""
+    route = {"api.sipgate.com:443": ("127.0.0.1", tls_fake.port)}
+    setups = [
+        (dict(user="alice", password="pw"), "http://127.0.0.1:{port}"),
+        (dict(user="alice", password="pw"), "http://alice:wrong@127.0.0.1:{port}"),
+        (dict(mode="refuse", status=403), "http://127.0.0.1:{port}"),
+        (None, "http://127.0.0.1:%d" % closed_port()),
+        (None, "http:/127.0.0.1:3128"),
+    ]
+    rows = table_rows("proxy-messages")
+    assert len(rows) == len(setups)
+    for (setup, value), (seen, _) in zip(setups, rows):
+        with FakeProxy(routes=route, **(setup or {})) as proxy:
+            env = {"SIPGATE_TOKEN_ID": DEMO_TOKEN_ID, "SIPGATE_TOKEN": DEMO_TOKEN,
+                   "HTTPS_PROXY": value.format(port=proxy.port)}
+            result = run_cli(["--cacert", os.path.join(ROOT, "tests", "tls", "ca.pem")],
+                             clean_environment(**env), tmp_path, stderr=subprocess.PIPE)
+        assert "`%s`" % normalise(result.stderr.rstrip("\n")) == seen
+        assert result.returncode == (2 if value.startswith("http:/1") else 5)
+
+
+def test_proxy_interception_message_is_real(tls_fake, tmp_path):
+    route = {"api.sipgate.com:443": ("127.0.0.1", tls_fake.port)}
+    with FakeProxy(mode="intercept", routes=route) as proxy:
+        env = {"SIPGATE_ACCESS_TOKEN": DEMO_ACCESS_TOKEN, "HTTPS_PROXY": proxy.url}
+        result = run_cli([], clean_environment(**env), tmp_path, stderr=subprocess.PIPE)
+    assert result.returncode == 5
+    assert normalise(result.stderr) == marked_block("proxy-interception")
+    assert tls_fake.requests == []
