@@ -16,6 +16,9 @@ connection, and secrets are compared in constant time. It records each
 request it saw, so a test can assert the exact headers; it logs only
 request lines and statuses, never a header value.
 
+This file owns the well-behaved fake. Its misbehaviours for the tests of a
+hostile network (`fake.mode = "drip"` and so on) are in fake_misbehaviour.py.
+
 Standalone: `python tests/fake_sipgate.py [--port N]` prints its base URL
 as its first line of standard output, then serves until interrupted.
 """
@@ -28,12 +31,10 @@ import hmac
 import json
 import re
 import os
-import select
 import signal
 import socket
 import socketserver
 import ssl
-import struct
 import sys
 import threading
 import time
@@ -154,7 +155,8 @@ class Handler(BaseHTTPRequestHandler):
         fake.record(Seen(self.command, self.path, list(self.headers.items())))
         mode = fake.mode
         if mode != "normal":
-            return fake.MODES[mode](fake, self)
+            from fake_misbehaviour import MODES  # the extras, loaded only when a test asks
+            return MODES[mode](fake, self)
         path = urllib.parse.urlsplit(self.path).path
         if path != ACCOUNT_PATH:
             return self.send_json(404, {"message": "Not Found"})
@@ -215,17 +217,15 @@ class _Server(socketserver.ThreadingMixIn, HTTPServer):
 class FakeSipgate(object):
     """The fake, in a thread of this process. Use it as a context manager.
 
-    `mode` other than "normal" makes every answer misbehave in one way (see
-    MODES), for the tests of a hostile network.
+    `mode` other than "normal" makes every answer misbehave in one way, for
+    the tests of a hostile network: see fake_misbehaviour.py for the modes
+    and the attributes of the fake that each one reads.
     """
 
     def __init__(self, port=0, tls_context=None, quiet=True):
         self.tls_context = tls_context
         self.quiet = quiet
         self.mode = "normal"
-        self.redirect_to = None  # for mode "redirect"
-        self.status = None  # for mode "status"
-        self.bytes_sent = 0  # by modes "huge" and "huge-unannounced"
         self.requests = []
         self.connections = set()
         self.stopping = threading.Event()
@@ -270,81 +270,6 @@ class FakeSipgate(object):
     def __exit__(self, *exc_info):
         self.stop()
 
-    # Misbehaviours, one per mode: each answers (or does not) the request
-    # the handler has just read.
-    def _redirect(self, handler):
-        handler.send_json(302, {"message": "Found"}, [("Location", self.redirect_to)])
-
-    def _silent(self, handler):
-        handler.close_connection = True
-        self.stopping.wait(60)
-
-    def _drip(self, handler):
-        """A valid 200, one byte every 50 ms: each read is quick, the whole is slow."""
-        body = json.dumps(ACCOUNT).encode("utf-8")
-        head = ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                "Content-Length: %d\r\n\r\n" % len(body)).encode("ascii")
-        handler.close_connection = True
-        for i in range(len(head + body)):
-            if self.stopping.wait(0.05):
-                return
-            handler.wfile.write((head + body)[i:i + 1])
-            handler.wfile.flush()
-
-    def _huge(self, handler):
-        """A 200 whose Content-Length announces 16 MiB."""
-        handler.close_connection = True
-        handler.send_response(200)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(16 << 20))
-        handler.end_headers()
-        self._stream_until_refused(handler)
-
-    def _huge_unannounced(self, handler):
-        """A 200 with no Content-Length that goes on until the client hangs up."""
-        handler.close_connection = True
-        handler.send_response(200)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Connection", "close")
-        handler.end_headers()
-        self._stream_until_refused(handler)
-
-    def _stream_until_refused(self, handler):
-        chunk = b" " * 65536
-        deadline = time.time() + 10
-        while self.bytes_sent < (16 << 20) and time.time() < deadline and not self.stopping.is_set():
-            try:
-                handler.wfile.write(chunk)
-            except OSError:
-                return
-            self.bytes_sent += len(chunk)
-
-    def _reset(self, handler):
-        """Drop the connection with a TCP reset instead of an answer."""
-        handler.close_connection = True
-        # SO_LINGER on, with a zero timeout: close() sends RST, not FIN.
-        handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        handler.connection.close()
-
-    def _hang_up(self, handler):
-        """Close the connection cleanly without a word."""
-        handler.close_connection = True
-        handler.connection.shutdown(socket.SHUT_RDWR)
-
-    def _not_json(self, handler):
-        handler.send_body(200, b"<html><body>Maintenance</body></html>", "text/html")
-
-    def _status(self, handler):
-        """Whatever status the test set in `self.status`, e.g. 405 or 503."""
-        handler.send_json(self.status, {"message": "forced by the test"})
-
-    MODES = {
-        "redirect": _redirect, "silent": _silent, "drip": _drip, "huge": _huge,
-        "huge-unannounced": _huge_unannounced, "not-json": _not_json,
-        "reset": _reset, "hang-up": _hang_up,
-        "status": _status,
-    }
-
 
 def tls_server_context():
     """A server context with the test certificate for 127.0.0.1 (see tls/README.txt)."""
@@ -352,73 +277,6 @@ def tls_server_context():
     context.load_cert_chain(os.path.join(TLS_FOLDER, "server.pem"),
                             os.path.join(TLS_FOLDER, "server-key.pem"))
     return context
-
-
-class TunnelProxy(object):
-    """An HTTP proxy that only tunnels (CONNECT), as corporate HTTPS proxies do.
-
-    Records each CONNECT target. It sees the TLS bytes only, never a header
-    inside them.
-    """
-
-    def __init__(self):
-        self.targets = []
-        self.stopping = threading.Event()
-        self._listener = socket.socket()
-        self._listener.bind(("127.0.0.1", 0))
-        self._listener.listen(8)
-        self._listener.settimeout(0.05)
-        self.url = "http://127.0.0.1:%d" % self._listener.getsockname()[1]
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info):
-        self.stopping.set()
-        self._thread.join(5)
-        self._listener.close()
-
-    def _serve(self):
-        while not self.stopping.is_set():
-            try:
-                client, _ = self._listener.accept()
-            except socket.timeout:
-                continue
-            threading.Thread(target=self._tunnel, args=(client,), daemon=True).start()
-
-    def _tunnel(self, client):
-        client.settimeout(10)
-        head = b""
-        while b"\r\n\r\n" not in head and len(head) < 65536:
-            chunk = client.recv(4096)
-            if not chunk:
-                return client.close()
-            head += chunk
-        method, target = head.split(b" ")[:2]
-        self.targets.append((method.decode("ascii", "replace"), target.decode("ascii", "replace")))
-        host, _, port = target.decode("ascii", "replace").rpartition(":")
-        if method != b"CONNECT" or host not in ("127.0.0.1", "localhost"):
-            client.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
-            return client.close()
-        upstream = socket.create_connection((host, int(port)), timeout=10)
-        client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
-        try:
-            self._pipe(client, upstream)
-        finally:
-            client.close()
-            upstream.close()
-
-    def _pipe(self, client, upstream):
-        """Copy bytes both ways until either side closes or the proxy stops."""
-        while not self.stopping.is_set():
-            readable, _, _ = select.select([client, upstream], [], [], 0.05)
-            for sock in readable:
-                data = sock.recv(65536)
-                if not data:
-                    return
-                (upstream if sock is client else client).sendall(data)
 
 
 def _interrupt(signum, frame):
