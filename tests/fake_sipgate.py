@@ -2,13 +2,14 @@
 
 For the tests and `make demo`. Standard library only (http.server), bound
 to 127.0.0.1, one thread per connection, HTTP/1.1 keep-alive. It answers as
-the real API does:
+the real API does and, where sipgate's OpenAPI description of GET /account
+speaks (the AccountResponse, the scopes, a 404 without content), as it says:
 
-    GET /v2/account, good credentials with scope account:read   200 account JSON
-    missing, wrong or malformed credentials                     401
-    a known token without the scope account:read                403
-    any other path                                              404
-    another method on /v2/account                               405, Allow: GET
+    GET /v2/account, good credentials with scope all or account:read   200 account JSON
+    missing, wrong or malformed credentials                             401
+    a known token without either scope                                  403
+    any other path                                                      404, no body
+    another method on /v2/account                                       405, Allow: GET
 
 It parses the Authorization header as strictly as a careful server would
 (RFC 7617, RFC 6750): anything malformed is a 401, never a 5xx or a dropped
@@ -49,19 +50,32 @@ DEMO_TOKEN_ID = "token-DEMO01"
 DEMO_TOKEN = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
 NO_SCOPE_TOKEN_ID = "token-DEMO02"
 NO_SCOPE_TOKEN = "9b2c7e1a-4d3f-4a8b-9c6d-5e4f3a2b1c0d"
+ALL_SCOPE_TOKEN_ID = "token-DEMO03"
+ALL_SCOPE_TOKEN = "954556d0-b7f8-427f-9112-6619169d10b2"
 DEMO_ACCESS_TOKEN = "demo.access-token_4f1c9e2b7a6d+PQ/w=="
 TOKENS = {  # token ID -> (token, scopes)
     DEMO_TOKEN_ID: (DEMO_TOKEN, ("account:read",)),
     NO_SCOPE_TOKEN_ID: (NO_SCOPE_TOKEN, ()),
+    ALL_SCOPE_TOKEN_ID: (ALL_SCOPE_TOKEN, ("all",)),
 }
 ACCESS_TOKENS = {DEMO_ACCESS_TOKEN: ("account:read",)}  # access token -> scopes
 
-# The AccountResponse of the sipgate REST API.
+# From sipgate's OpenAPI description of GET /account: the scopes that grant
+# it, and the enumerations of its AccountResponse.
+ACCOUNT_SCOPES = ("all", "account:read")
+MAIN_PRODUCT_TYPES = (
+    "AFFILIATE", "BASIC", "CLINQ", "SATELLITE", "SIMQUADRAT", "TEAM", "TRUNKING",
+    "FORMER_AFFILIATE", "FORMER_BASIC", "FORMER_SATELLITE", "FORMER_SIMQUADRAT",
+    "FORMER_TEAM", "FORMER_TRUNKING", "UNKNOWN")
+HISTORY_LIFE_TIMES = ("NONE", "THIRTY_DAYS", "UNLIMITED")
+
+# The AccountResponse: all five fields, in the description's order.
 ACCOUNT = {
     "company": "sipgate Demo GmbH",
     "mainProductType": "TEAM",
     "logoUrl": "https://static.sipgate.com/images/logo.png",
     "verified": True,
+    "historyLifeTime": "THIRTY_DAYS",
 }
 
 TLS_FOLDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tls")
@@ -159,14 +173,14 @@ class Handler(BaseHTTPRequestHandler):
             return MODES[mode](fake, self)
         path = urllib.parse.urlsplit(self.path).path
         if path != ACCOUNT_PATH:
-            return self.send_json(404, {"message": "Not Found"})
+            return self.send_body(404, b"", None)  # the description: 404 has no content
         if self.command != "GET":
             return self.send_json(405, {"message": "Method Not Allowed"}, [("Allow", "GET")])
         scopes = scopes_for(self.headers.get_all("Authorization") or [])
         if scopes is None:
             return self.send_json(401, {"message": "Unauthorized"},
                                   [("WWW-Authenticate", 'Basic realm="sipgate REST API"')])
-        if "account:read" not in scopes:
+        if not set(scopes) & set(ACCOUNT_SCOPES):
             return self.send_json(403, {"message": "Forbidden: scope account:read needed"})
         return self.send_json(200, ACCOUNT)
 
@@ -183,7 +197,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def send_body(self, status, body, content_type, headers=()):
         self.send_response(status)
-        self.send_header("Content-Type", content_type)
+        if content_type is not None:
+            self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         for name, value in headers:
             self.send_header(name, value)

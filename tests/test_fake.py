@@ -18,8 +18,9 @@ import threading
 import pytest
 
 from conftest import SECRETS, demo_credentials
-from fake_sipgate import (ACCOUNT, DEMO_ACCESS_TOKEN, DEMO_TOKEN, DEMO_TOKEN_ID,
-                          parse_basic_credentials)
+from fake_sipgate import (ACCOUNT, ALL_SCOPE_TOKEN, ALL_SCOPE_TOKEN_ID, DEMO_ACCESS_TOKEN,
+                          DEMO_TOKEN, DEMO_TOKEN_ID, HISTORY_LIFE_TIMES, MAIN_PRODUCT_TYPES,
+                          NO_SCOPE_TOKEN, NO_SCOPE_TOKEN_ID, TOKENS, parse_basic_credentials)
 
 GOOD = demo_credentials()
 
@@ -39,6 +40,48 @@ def test_good_basic_and_bearer_credentials(fake):
     assert request(fake, authorization="Bearer " + DEMO_ACCESS_TOKEN)[0] == 200
     # RFC 7235: the scheme name is case-insensitive.
     assert request(fake, authorization="basic " + GOOD)[0] == 200
+
+
+# components/schemas/AccountResponse in sipgate's OpenAPI description (api/openapi.yaml).
+ACCOUNT_RESPONSE = {
+    "company": (str, None),
+    "mainProductType": (str, ("AFFILIATE", "BASIC", "CLINQ", "SATELLITE", "SIMQUADRAT", "TEAM",
+                              "TRUNKING", "FORMER_AFFILIATE", "FORMER_BASIC", "FORMER_SATELLITE",
+                              "FORMER_SIMQUADRAT", "FORMER_TEAM", "FORMER_TRUNKING", "UNKNOWN")),
+    "logoUrl": (str, None),
+    "verified": (bool, None),
+    "historyLifeTime": (str, ("NONE", "THIRTY_DAYS", "UNLIMITED")),
+}
+
+
+def test_200_is_an_account_response_as_sipgate_describes_it(fake):
+    assert MAIN_PRODUCT_TYPES == ACCOUNT_RESPONSE["mainProductType"][1]
+    assert HISTORY_LIFE_TIMES == ACCOUNT_RESPONSE["historyLifeTime"][1]
+    status, headers, body = request(fake, authorization="Basic " + GOOD)
+    assert (status, headers["Content-Type"]) == (200, "application/json")
+    account = json.loads(body.decode("utf-8"))
+    assert sorted(account) == sorted(ACCOUNT_RESPONSE)
+    for name, (kind, enumeration) in ACCOUNT_RESPONSE.items():
+        assert type(account[name]) is kind, name
+        assert enumeration is None or account[name] in enumeration, name
+
+
+def test_scope_all_grants_the_account_as_account_read_does(fake):
+    assert TOKENS[ALL_SCOPE_TOKEN_ID][1] == ("all",)
+    status, _, body = request(
+        fake, authorization="Basic " + demo_credentials(ALL_SCOPE_TOKEN_ID, ALL_SCOPE_TOKEN))
+    assert (status, json.loads(body.decode("utf-8"))) == (200, ACCOUNT)
+    no_scope = "Basic " + demo_credentials(NO_SCOPE_TOKEN_ID, NO_SCOPE_TOKEN)
+    assert request(fake, authorization=no_scope)[0] == 403
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD", "POST", "FOO"])
+def test_404_has_no_content(fake, method):
+    connection = http.client.HTTPConnection("127.0.0.1", fake.port, timeout=10)
+    for _ in range(2):  # and the connection goes on
+        status, headers, body = request(fake, method, "/v2/accounts", "Basic " + GOOD, connection)
+        assert (status, headers["Content-Length"], body) == (404, "0", b"")
+        assert "Content-Type" not in headers
 
 
 def b64(raw):
