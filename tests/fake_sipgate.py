@@ -1,21 +1,25 @@
 """A fake sipgate REST API on this machine: GET /v2/account and nothing else.
 
-For the tests and `make demo`. Standard library only (http.server), bound
-to 127.0.0.1, one thread per connection, HTTP/1.1 keep-alive. It answers as
-the real API does and, where sipgate's OpenAPI description of GET /account
-speaks (the AccountResponse, the scopes, a 404 without content), as it says:
+For the tests and `make demo`: a short example of http.server, standard
+library only, bound to 127.0.0.1, one thread per connection, HTTP/1.1
+keep-alive. It answers as the real API does and, where sipgate's OpenAPI
+description of GET /account speaks (the AccountResponse, the scopes, a 404
+without content), as it says:
 
     GET /v2/account, good credentials with scope all or account:read   200 account JSON
     missing, wrong or malformed credentials                             401
     a known token without either scope                                  403
     any other path                                                      404, no body
     another method on /v2/account                                       405, Allow: GET
+    a malformed request line, version, header or Content-Length        400 (408, 413, 414, 431)
 
 It parses the Authorization header as strictly as a careful server would
 (RFC 7617, RFC 6750): anything malformed is a 401, never a 5xx or a dropped
-connection, and secrets are compared in constant time. It records each
-request it saw, so a test can assert the exact headers; it logs only
-request lines and statuses, never a header value.
+connection, and secrets are compared in constant time. Every request it has
+begun to read gets an answer with an HTTP/1.1 status line, even where
+http.server alone would drop the connection or answer as HTTP/0.9. It
+records each request it saw, so a test can assert the exact headers; it logs
+only request lines and statuses, never a header value.
 
 This file owns the well-behaved fake. Its misbehaviours for the tests of a
 hostile network (`fake.mode = "drip"` and so on) are in fake_misbehaviour.py.
@@ -30,8 +34,8 @@ import binascii
 import collections
 import hmac
 import json
-import re
 import os
+import re
 import signal
 import socket
 import socketserver
@@ -83,6 +87,9 @@ TEST_CA = os.path.join(TLS_FOLDER, "ca.pem")
 
 _TOKEN68 = re.compile(r"[A-Za-z0-9+/]+={0,2}\Z")
 _B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*\Z")
+_HTTP_1 = re.compile(r"HTTP/1\.[0-9]\Z")
+_DIGITS = re.compile(r"[0-9]+\Z")  # not \d, nor str.isdigit(): both take "²"
+MAX_BODY = 1 << 20  # the largest request body the fake reads (and drops)
 
 # One request as the fake received it: headers as (name, value) pairs, in order.
 Seen = collections.namedtuple("Seen", "method path headers")
@@ -142,36 +149,22 @@ class Handler(BaseHTTPRequestHandler):
     # waits for the client's delayed ACK, some 40 ms per request.
     disable_nagle_algorithm = True
 
-    def version_string(self):
-        return self.server_version
-
-    def setup(self):
-        BaseHTTPRequestHandler.setup(self)
-        self.server.fake.connections.add(self.connection)
-
-    def finish(self):
-        self.server.fake.connections.discard(self.connection)
-        try:
-            BaseHTTPRequestHandler.finish(self)
-        except OSError:
-            pass
-
-    def __getattr__(self, name):
-        # http.server looks for a do_<METHOD> per method and answers 501 for
-        # one it lacks; the real API answers 405 (or 404), never a 5xx.
-        if name.startswith("do_"):
-            return self.answer
-        raise AttributeError(name)
-
     def answer(self):
+        """Answer any method: the real API says 405 or 404, never http.server's 501."""
         fake = self.server.fake
-        self.discard_body()
         fake.record(Seen(self.command, self.path, list(self.headers.items())))
-        mode = fake.mode
-        if mode != "normal":
+        if self.headers.defects:
+            return self.refuse(400, "Bad header line")  # e.g. no colon: the rest would be lost
+        refusal = self.read_body()
+        if refusal:
+            return self.refuse(*refusal)
+        if fake.mode != "normal":
             from fake_misbehaviour import MODES  # the extras, loaded only when a test asks
-            return MODES[mode](fake, self)
-        path = urllib.parse.urlsplit(self.path).path
+            return MODES[fake.mode](fake, self)
+        try:
+            path = urllib.parse.urlsplit(self.path).path
+        except ValueError:  # e.g. "http://[/x"
+            return self.refuse(400, "Bad request target")
         if path != ACCOUNT_PATH:
             return self.send_body(404, b"", None)  # the description: 404 has no content
         if self.command != "GET":
@@ -184,13 +177,24 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(403, {"message": "Forbidden: scope account:read needed"})
         return self.send_json(200, ACCOUNT)
 
-    def discard_body(self):
-        """Read a request body we do not use, so the next request on the connection parses."""
-        length = self.headers.get("Content-Length", "0").strip()
-        if self.headers.get("Transfer-Encoding") or not length.isdigit():
-            self.close_connection = True
-        elif int(length):
-            self.rfile.read(min(int(length), 1 << 20))
+    def read_body(self):
+        """Read and drop a request body, so the next request on the connection parses.
+
+        None, or (status, reason) of a refusal: the body's length cannot be
+        known (several Content-Lengths, or one not all ASCII digits: "-1",
+        "²", "12, 13"), or it is too large to read.
+        """
+        lengths = self.headers.get_all("Content-Length") or []
+        if self.headers.get("Transfer-Encoding"):
+            self.close_connection = True  # no chunked parser here: answer, then end
+        elif len(lengths) > 1 or lengths and not _DIGITS.match(lengths[0].strip(" \t")):
+            return 400, "Bad Content-Length"
+        elif lengths:
+            length = lengths[0].strip(" \t")
+            if len(length) > 7 or int(length) > MAX_BODY:  # int() refuses 4301 digits
+                return 413, "Content Too Large"
+            self.rfile.read(int(length))
+        return None
 
     def send_json(self, status, document, headers=()):
         self.send_body(status, json.dumps(document).encode("utf-8"), "application/json", headers)
@@ -210,6 +214,74 @@ class Handler(BaseHTTPRequestHandler):
         # Only the request line and status reach here, never a header.
         if not self.server.fake.quiet:
             sys.stderr.write("fake sipgate: %s\n" % (format % args))
+
+    # Below, where http.server alone would drop a connection without a word,
+    # or answer without a status line: every request begun gets an answer.
+
+    def handle_one_request(self):
+        self.answered = False  # has a byte of the answer gone out?
+        self.requestline, self.command = "", None
+        # http.server's default, HTTP/0.9, would mean answers without a status line.
+        self.request_version = "HTTP/1.1"
+        try:
+            if not self.rfile.peek(1):
+                self.close_connection = True  # the client hung up
+                return
+        except OSError:  # idle too long, reset, failed TLS: nothing was asked, nothing to answer
+            self.close_connection = True
+            return
+        try:
+            self.raw_requestline = self.rfile.readline(65537)
+            if len(self.raw_requestline) > 65536:
+                self.refuse(414)
+            elif self.parse_request():
+                self.answer()
+        except socket.timeout:
+            self.refuse(408)  # the client began a request, then stalled
+        except OSError:
+            self.close_connection = True  # the connection broke: no one to answer
+        except Exception as error:
+            # A bug in the fake, shown as one. Not the error's text: it may quote a header.
+            self.log_message("fake error %s", type(error).__name__)
+            self.refuse(500)
+
+    def parse_request(self):
+        # http.server would take "GET /" for HTTP/0.9, answer HTTP/2.0 with a
+        # bare 505 and a blank line with silence; an HTTP/1.1 server says 400.
+        self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+        words = self.requestline.split()
+        if len(words) != 3 or not _HTTP_1.match(words[2]):
+            return self.refuse(400, "Bad request line")
+        return BaseHTTPRequestHandler.parse_request(self)
+
+    def refuse(self, status, message=None):
+        """An error answer that ends the connection; False, as parse_request returns."""
+        self.close_connection = True
+        if not self.answered:
+            self._headers_buffer = []  # drop a half-built answer
+            try:
+                self.send_error(status, message)
+            except OSError:
+                pass
+        return False
+
+    def flush_headers(self):
+        self.answered = True
+        BaseHTTPRequestHandler.flush_headers(self)
+
+    def version_string(self):
+        return self.server_version
+
+    def setup(self):
+        BaseHTTPRequestHandler.setup(self)
+        self.server.fake.connections.add(self.connection)
+
+    def finish(self):
+        self.server.fake.connections.discard(self.connection)
+        try:
+            BaseHTTPRequestHandler.finish(self)
+        except OSError:
+            pass
 
 
 class _Server(socketserver.ThreadingMixIn, HTTPServer):

@@ -11,12 +11,15 @@ import http.client
 import json
 import os
 import random
+import re
+import socket
 import subprocess
 import sys
 import threading
 
 import pytest
 
+import fake_sipgate
 from conftest import SECRETS, demo_credentials
 from fake_sipgate import (ACCOUNT, ALL_SCOPE_TOKEN, ALL_SCOPE_TOKEN_ID, DEMO_ACCESS_TOKEN,
                           DEMO_TOKEN, DEMO_TOKEN_ID, HISTORY_LIFE_TIMES, MAIN_PRODUCT_TYPES,
@@ -249,3 +252,77 @@ def test_many_concurrent_keep_alive_clients_all_get_answers(fake):
     for thread in threads:
         thread.join(60)
     assert results == [200] * (clients * each)
+
+
+def exchange(fake, raw):
+    """Send raw bytes; everything the fake answers until it closes the connection."""
+    sock = socket.create_connection(("127.0.0.1", fake.port), timeout=10)
+    try:
+        sock.sendall(raw)
+        answer = b""
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                return answer
+            answer += chunk
+    finally:
+        sock.close()
+
+
+def assert_answered(answer, status):
+    """A whole HTTP/1.1 answer with that status, which ends the connection."""
+    match = re.match(br"HTTP/1\.1 (\d{3}) [^\r\n]*\r\n((?:[^\r\n]+\r\n)*)\r\n", answer)
+    assert match, answer[:200]
+    assert int(match.group(1)) == status, answer[:200]
+    headers = match.group(2).lower()
+    assert b"connection: close\r\n" in headers
+    length = re.search(br"content-length: (\d+)\r\n", headers)
+    assert int(length.group(1)) == len(answer) - match.end()
+
+
+@pytest.mark.parametrize("raw,status", [
+    (b"GET /v2/account HTTP/2.0\r\n\r\n", 400),
+    (b"GET /v2/account HTTP/3.0\r\n\r\n", 400),
+    (b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 400),             # the HTTP/2 preface
+    (b"GET /v2/account HTTP/0.9\r\n\r\n", 400),
+    (b"GET /v2/account HTTP/1.x\r\n\r\n", 400),
+    (b"GET /v2/account\r\n\r\n", 400),                        # HTTP/0.9 without a version
+    (b"\r\n", 400),
+    (b"GARBAGE\r\n\r\n", 400),
+    (b"GET /v2/account HTTP/1.1 extra\r\n\r\n", 400),
+    (b"GET http://[/x HTTP/1.1\r\nHost: a\r\n\r\n", 400),
+    ("GET /v2/account HTTP/1.1\r\nContent-Length: \u00b2\r\n\r\n".encode("utf-8"), 400),
+    (b"GET /v2/account HTTP/1.1\r\nContent-Length: \xb2\r\n\r\n", 400),  # "\u00b2" in Latin-1
+    (b"GET /v2/account HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400),
+    (b"GET /v2/account HTTP/1.1\r\nContent-Length: 1_0\r\n\r\n", 400),  # int() takes it
+    (b"GET /v2/account HTTP/1.1\r\nContent-Length: 12, 13\r\n\r\n", 400),
+    (b"GET /v2/account HTTP/1.1\r\nContent-Length: 0\r\nContent-Length: 0\r\n\r\n", 400),
+    (b"GET /v2/account HTTP/1.1\r\nContent-Length: " + b"9" * 5000 + b"\r\n\r\n", 413),
+    (b"GET /v2/account HTTP/1.1\r\nContent-Length: %d\r\n\r\n" % (2 << 20), 413),
+    (b"GET /v2/account HTTP/1.1\r\nno colon here\r\n\r\n", 400),
+    (b"GET /v2/account HTTP/1.1\r\nX-Long: " + b"a" * 70000 + b"\r\n\r\n", 431),
+    (b"GET /v2/account HTTP/1.1\r\n" + b"X: y\r\n" * 101 + b"\r\n", 431),
+    (b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\n\r\n", 414),
+], ids=lambda value: repr(value[:40]) if isinstance(value, bytes) else str(value))
+def test_a_malformed_request_gets_a_4xx_with_a_status_line(fake, raw, status):
+    assert_answered(exchange(fake, raw), status)
+
+
+def test_a_request_that_stalls_gets_408_and_silence_gets_silence(fake, monkeypatch):
+    monkeypatch.setattr(fake_sipgate.Handler, "timeout", 0.5)
+    assert_answered(exchange(fake, b"GET /v2/account HTTP/1.1\r\nHost: a\r\n"), 408)
+    assert_answered(exchange(fake, b"GET /v2/acc"), 408)
+    assert exchange(fake, b"") == b""  # nothing asked, nothing answered
+
+
+def test_a_bug_in_the_fake_is_a_500_not_a_dropped_connection(fake, monkeypatch, capsys):
+    def broken(values):
+        raise ValueError("the text of this error: " + values[0])
+
+    monkeypatch.setattr(fake_sipgate, "scopes_for", broken)
+    fake.quiet = False
+    raw = b"GET /v2/account HTTP/1.1\r\nAuthorization: Basic " + GOOD.encode() + b"\r\n\r\n"
+    assert_answered(exchange(fake, raw), 500)
+    log = capsys.readouterr().err
+    assert "fake error ValueError" in log
+    assert GOOD not in log
