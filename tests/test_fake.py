@@ -20,6 +20,7 @@ import threading
 import pytest
 
 import fake_sipgate
+from fake_misbehaviour import CONTROL_TEXT
 from conftest import SECRETS, demo_credentials
 from fake_sipgate import (ACCOUNT, ALL_SCOPE_TOKEN, ALL_SCOPE_TOKEN_ID, DEMO_ACCESS_TOKEN,
                           DEMO_TOKEN, DEMO_TOKEN_ID, HISTORY_LIFE_TIMES, MAIN_PRODUCT_TYPES,
@@ -326,3 +327,95 @@ def test_a_bug_in_the_fake_is_a_500_not_a_dropped_connection(fake, monkeypatch, 
     log = capsys.readouterr().err
     assert "fake error ValueError" in log
     assert GOOD not in log
+
+
+# The misbehaviours the client's tests ask for (fake_misbehaviour.py): each does what it says.
+
+def answer_to_get(fake, authorization="Basic " + GOOD):
+    """(status line, header lines, body) of the answer to one GET, read until the fake closes."""
+    raw = ("GET /v2/account HTTP/1.1\r\nHost: a\r\nAuthorization: %s\r\n\r\n"
+           % authorization).encode("latin-1")
+    head, _, body = exchange(fake, raw).partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    return lines[0], lines[1:], body
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "text/plain", None])
+def test_mode_body_sends_the_tests_bytes_with_or_without_a_length(fake, content_type):
+    fake.mode, fake.body, fake.content_type = "body", b'{"company": [1, 2', content_type
+    status, headers, body = answer_to_get(fake)
+    assert (status, body) == (b"HTTP/1.1 200 OK", b'{"company": [1, 2')
+    assert headers[-1] == b"Content-Length: 17"
+    assert (b"Content-Type: %s" % content_type.encode() in headers if content_type
+            else not [h for h in headers if h.startswith(b"Content-Type")])
+    fake.announce = False
+    status, headers, body = answer_to_get(fake)
+    assert body == b'{"company": [1, 2'
+    assert b"Connection: close" in headers
+    assert not [h for h in headers if h.startswith(b"Content-Length")]
+
+
+def test_mode_short_announces_500_bytes_and_sends_50_of_valid_json(fake):
+    fake.mode = "short"
+    status, headers, body = answer_to_get(fake)
+    assert b"Content-Length: 500" in headers
+    assert len(body) == 50
+    assert json.loads(body.decode("utf-8")) == {"company": "x"}
+
+
+@pytest.mark.parametrize("value,wire", [("\u00b2", b"\xb2"), ("12, 13", b"12, 13"), ("abc", b"abc"),
+                                        ("-1", b"-1"), ("\u0663", "\u0663".encode("utf-8"))])
+def test_mode_content_length_sends_the_tests_value(fake, value, wire):
+    fake.mode, fake.content_length = "content-length", value
+    status, headers, body = answer_to_get(fake)
+    assert status == b"HTTP/1.1 200 OK"
+    assert b"Content-Length: " + wire in headers
+    assert json.loads(body.decode("utf-8")) == ACCOUNT
+
+
+def test_mode_reflect_hands_the_authorization_back_everywhere(fake):
+    fake.mode = "reflect"
+    value = "Basic " + GOOD
+    connection = http.client.HTTPConnection("127.0.0.1", fake.port, timeout=10)
+    connection.request("GET", "/v2/account", headers={"Authorization": value})
+    response = connection.getresponse()
+    assert (response.status, response.reason) == (401, value)
+    assert response.getheader("Location") == response.getheader("X-Echo") == value
+    assert json.loads(response.read().decode("utf-8")) == {"message": value}
+
+
+def test_mode_control_puts_terminal_controls_in_reason_header_and_company(fake):
+    fake.mode = "control"
+    status, headers, body = answer_to_get(fake)
+    wire = b"Evil\x1b[2J\x1b]0;title\x07\r\x9b\xe2\x80\xaeGmbH"  # U+202E is not Latin-1
+    assert status == b"HTTP/1.1 200 " + wire
+    assert headers[-1] == b"X-Note: " + wire
+    assert b"\\u001b[2J" in body and "\x9b\u202e".encode("utf-8") in body  # escaped and raw
+    assert json.loads(body.decode("utf-8"))["company"] == CONTROL_TEXT
+    # A client's parser still finds the answer whole.
+    connection = http.client.HTTPConnection("127.0.0.1", fake.port, timeout=10)
+    connection.request("GET", "/v2/account")
+    response = connection.getresponse()
+    assert response.status == 200 and "\x1b]0;title\x07" in response.reason
+    assert json.loads(response.read().decode("utf-8"))["company"] == CONTROL_TEXT
+
+
+@pytest.mark.parametrize("mode", ["redirect", "location"])
+@pytest.mark.parametrize("target,wire", [("http://[/x", b"http://[/x"),
+                                         ("/v2/\u00e4\u20ac", b"/v2/\xe4\xe2\x82\xac")])
+def test_mode_redirect_sends_any_location_as_given(fake, mode, target, wire):
+    fake.mode, fake.redirect_to = mode, target
+    status, headers, _ = answer_to_get(fake)
+    assert status == b"HTTP/1.1 302 Found"
+    assert b"Location: " + wire in headers
+
+
+def test_mode_deep_nests_json_arrays_past_any_parsers_recursion_limit(fake):
+    fake.mode = "deep"
+    status, headers, body = request(fake, authorization="Basic " + GOOD)
+    assert (status, headers["Content-Length"]) == (200, "200000")
+    assert body == b"[" * 100000 + b"]" * 100000
+    with pytest.raises(RecursionError):
+        json.loads(body.decode("ascii"))
+    fake.depth = 3
+    assert request(fake)[2] == b"[[[]]]"
