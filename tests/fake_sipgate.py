@@ -317,6 +317,8 @@ class FakeSipgate(object):
         self.connections = set()
         self.stopping = threading.Event()
         self._lock = threading.Lock()
+        # 127.0.0.1 only: the fake knows secrets and misbehaves on purpose;
+        # nothing from off this machine may reach it.
         self._server = _Server(("127.0.0.1", port), Handler)
         self._server.fake = self
         self._thread = None

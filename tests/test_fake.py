@@ -119,11 +119,19 @@ def test_anything_but_exact_credentials_is_401(fake, authorization):
     assert headers["WWW-Authenticate"] == 'Basic realm="sipgate REST API"'
 
 
-def test_non_canonical_base64_is_refused():
-    # "QQ==" is "A"; "QR==" decodes to "A" too, but sets bits no encoder sets.
-    assert base64.b64decode("QR==") == b"A"
-    assert parse_basic_credentials(b64(b"a:b")) == ("a", "b")
-    assert parse_basic_credentials(b64(b"a:b")[:-2] + "R=") is None
+def test_non_canonical_base64_is_refused_for_that_alone(fake):
+    raw = ("%s:%s" % (DEMO_TOKEN_ID, DEMO_TOKEN)).encode("utf-8")
+    assert len(raw) % 3 == 1  # so the last Base64 character carries 4 bits of nothing
+    canonical = b64(raw)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    last = alphabet.index(canonical[-3])
+    assert canonical.endswith("==") and last & 0b1111 == 0
+    altered = canonical[:-3] + alphabet[last | 1] + "=="
+    assert altered != canonical and base64.b64decode(altered) == raw  # the same credentials
+    assert parse_basic_credentials(canonical) == (DEMO_TOKEN_ID, DEMO_TOKEN)
+    assert parse_basic_credentials(altered) is None
+    assert request(fake, authorization="Basic " + altered)[0] == 401
+    assert request(fake, authorization="Basic " + canonical)[0] == 200
 
 
 def test_two_authorization_headers_are_401(fake):
@@ -419,3 +427,33 @@ def test_mode_deep_nests_json_arrays_past_any_parsers_recursion_limit(fake):
         json.loads(body.decode("ascii"))
     fake.depth = 3
     assert request(fake)[2] == b"[[[]]]"
+
+
+# Promises the fake makes, each with a test that fails if it is broken.
+
+def test_the_fake_listens_on_127_0_0_1_only(fake):
+    socket.create_connection(("127.0.0.1", fake.port), timeout=5).close()
+    # 127.0.0.2 reaches this machine too (Linux routes all of 127/8 to lo):
+    # a fake bound to 0.0.0.0 would take the connection.
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.2", fake.port), timeout=5).close()
+
+
+def test_secrets_are_compared_with_compare_digest(fake, monkeypatch):
+    calls = []
+    compare_digest = fake_sipgate.hmac.compare_digest
+
+    def recording(given, expected):
+        calls.append((given, expected))
+        return compare_digest(given, expected)
+
+    monkeypatch.setattr(fake_sipgate.hmac, "compare_digest", recording)
+    assert request(fake, authorization="Basic " + GOOD)[0] == 200
+    assert calls == [(DEMO_TOKEN.encode(), DEMO_TOKEN.encode())]
+    del calls[:]
+    wrong = "Basic " + demo_credentials(DEMO_TOKEN_ID, DEMO_TOKEN[:-1] + "7")
+    assert request(fake, authorization=wrong)[0] == 401
+    assert calls == [((DEMO_TOKEN[:-1] + "7").encode(), DEMO_TOKEN.encode())]
+    del calls[:]
+    assert request(fake, authorization="Bearer " + DEMO_ACCESS_TOKEN)[0] == 200
+    assert calls == [(DEMO_ACCESS_TOKEN.encode(), DEMO_ACCESS_TOKEN.encode())]
