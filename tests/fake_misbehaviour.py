@@ -77,8 +77,8 @@ def _send_raw(handler, status, reason, headers, body):
     handler.close_connection = True
     lines = [b"HTTP/1.1 %d " % status + _wire(reason)]
     lines += [_wire(name) + b": " + _wire(value) for name, value in headers]
-    handler.wfile.write(b"\r\n".join(lines) + b"\r\n\r\n" + body)
     handler.log_request(status)  # the request line and status, as for any answer
+    handler.wfile.write(b"\r\n".join(lines) + b"\r\n\r\n" + body)
 
 
 def _redirect(fake, handler):

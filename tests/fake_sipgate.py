@@ -89,6 +89,7 @@ _TOKEN68 = re.compile(r"[A-Za-z0-9+/]+={0,2}\Z")
 _B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*\Z")
 _HTTP_1 = re.compile(r"HTTP/1\.[0-9]\Z")
 _DIGITS = re.compile(r"[0-9]+\Z")  # not \d, nor str.isdigit(): both take "²"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 MAX_BODY = 1 << 20  # the largest request body the fake reads (and drops)
 
 # One request as the fake received it: headers as (name, value) pairs, in order.
@@ -211,9 +212,11 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def log_message(self, format, *args):
-        # Only the request line and status reach here, never a header.
+        # Only request lines and statuses reach here, never a header. A request
+        # line may hold terminal controls: the log shows them, not obeys them.
         if not self.server.fake.quiet:
-            sys.stderr.write("fake sipgate: %s\n" % (format % args))
+            message = _CONTROL.sub(lambda m: "\\x%02x" % ord(m.group()), format % args)
+            sys.stderr.write("fake sipgate: %s\n" % message)
 
     # Below, where http.server alone would drop a connection without a word,
     # or answer without a status line: every request begun gets an answer.

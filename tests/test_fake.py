@@ -457,3 +457,25 @@ def test_secrets_are_compared_with_compare_digest(fake, monkeypatch):
     del calls[:]
     assert request(fake, authorization="Bearer " + DEMO_ACCESS_TOKEN)[0] == 200
     assert calls == [(DEMO_ACCESS_TOKEN.encode(), DEMO_ACCESS_TOKEN.encode())]
+
+
+def test_the_log_has_request_lines_and_statuses_never_a_header_value(fake, capsys):
+    fake.quiet = False
+    basic = "Basic " + GOOD
+    request(fake, authorization=basic)
+    request(fake, authorization="Bearer " + DEMO_ACCESS_TOKEN)
+    for mode in ("reflect", "control"):
+        fake.mode = mode
+        request(fake, authorization=basic)
+    fake.mode = "normal"
+    with_secret = b"\r\nAuthorization: " + basic.encode() + b"\r\n"
+    exchange(fake, b"GET /v2/account HTTP/1.1" + with_secret + b"Content-Length: x\r\n\r\n")
+    exchange(fake, b"GET /v2/account HTTP/1.1" + with_secret + b"no colon\r\n\r\n")
+    exchange(fake, b"GET /\x1b[2J\x9b HTTP/1.1" + with_secret + b"Connection: close\r\n\r\n")
+    log = capsys.readouterr().err
+    assert len(log.splitlines()) == 9
+    for line in log.splitlines():
+        assert re.match(r'fake sipgate: ("[^"]*" \d{3} \S+|code \d{3}, message [\w -]+)\Z', line), line
+    for secret in SECRETS:
+        assert secret not in log
+    assert '"GET /\\x1b[2J\\x9b HTTP/1.1" 404 -' in log  # shown, not obeyed
