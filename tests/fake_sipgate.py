@@ -181,7 +181,7 @@ class Handler(BaseHTTPRequestHandler):
     def read_body(self):
         """Read and drop a request body, so the next request on the connection parses.
 
-        None, or (status, reason) of a refusal: the body's length cannot be
+        None, or (status, why) of a refusal: the body's length cannot be
         known (several Content-Lengths, or one not all ASCII digits: "-1",
         "²", "12, 13"), or it is too large to read.
         """
@@ -193,7 +193,7 @@ class Handler(BaseHTTPRequestHandler):
         elif lengths:
             length = lengths[0].strip(" \t")
             if len(length) > 7 or int(length) > MAX_BODY:  # int() refuses 4301 digits
-                return 413, "Content Too Large"
+                return 413, "Body too large"
             self.rfile.read(int(length))
         return None
 
@@ -257,13 +257,16 @@ class Handler(BaseHTTPRequestHandler):
             return self.refuse(400, "Bad request line")
         return BaseHTTPRequestHandler.parse_request(self)
 
-    def refuse(self, status, message=None):
-        """An error answer that ends the connection; False, as parse_request returns."""
+    def refuse(self, status, why=None):
+        """An error answer that ends the connection; False, as parse_request returns.
+
+        The status line has the standard reason; `why` goes in the body.
+        """
         self.close_connection = True
         if not self.answered:
             self._headers_buffer = []  # drop a half-built answer
             try:
-                self.send_error(status, message)
+                self.send_error(status, None, why)
             except OSError:
                 pass
         return False
