@@ -88,7 +88,7 @@ TEST_CA = os.path.join(TLS_FOLDER, "ca.pem")
 _TOKEN68 = re.compile(r"[A-Za-z0-9+/]+={0,2}\Z")
 _B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*\Z")
 _HTTP_1 = re.compile(r"HTTP/1\.[0-9]\Z")
-_DIGITS = re.compile(r"[0-9]+\Z")  # not \d, nor str.isdigit(): both take "²"
+_DIGITS = re.compile(r"[0-9]+\Z")  # not \d (takes "\u0663"), nor str.isdigit() (takes "²")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 MAX_BODY = 1 << 20  # the largest request body the fake reads (and drops)
 
@@ -143,6 +143,8 @@ def scopes_for(authorization_values):
 
 
 class Handler(BaseHTTPRequestHandler):
+    """One connection: its requests, one after another, each answered by answer()."""
+
     protocol_version = "HTTP/1.1"  # keep-alive: every answer carries Content-Length
     server_version = "FakeSipgate/1.0"
     timeout = 30  # an idle keep-alive connection ends after this long
@@ -153,7 +155,7 @@ class Handler(BaseHTTPRequestHandler):
     def answer(self):
         """Answer any method: the real API says 405 or 404, never http.server's 501."""
         fake = self.server.fake
-        fake.record(Seen(self.command, self.path, list(self.headers.items())))
+        fake.record(Seen(self.command, self.target, list(self.headers.items())))
         if self.headers.defects:
             return self.refuse(400, "Bad header line")  # e.g. no colon: the rest would be lost
         refusal = self.read_body()
@@ -163,7 +165,7 @@ class Handler(BaseHTTPRequestHandler):
             from fake_misbehaviour import MODES  # the extras, loaded only when a test asks
             return MODES[fake.mode](fake, self)
         try:
-            path = urllib.parse.urlsplit(self.path).path
+            path = urllib.parse.urlsplit(self.target).path
         except ValueError:  # e.g. "http://[/x"
             return self.refuse(400, "Bad request target")
         if path != ACCOUNT_PATH:
@@ -255,6 +257,7 @@ class Handler(BaseHTTPRequestHandler):
         words = self.requestline.split()
         if len(words) != 3 or not _HTTP_1.match(words[2]):
             return self.refuse(400, "Bad request line")
+        self.target = words[1]  # as sent: some versions of http.server rewrite self.path
         return BaseHTTPRequestHandler.parse_request(self)
 
     def refuse(self, status, why=None):

@@ -152,7 +152,7 @@ def test_other_methods_are_405_with_allow(fake, method):
 
 
 @pytest.mark.parametrize("path", ["/", "/v2", "/v2/", "/v2/accounts", "/v1/account",
-                                  "/v2//account", "/v2/account/x"])
+                                  "/v2//account", "//v2/account", "/v2/account/x"])
 def test_other_paths_are_404(fake, path):
     assert request(fake, path=path, authorization="Basic " + GOOD)[0] == 404
     assert request(fake, "FOO", path=path, authorization="Basic " + GOOD)[0] == 404
@@ -303,6 +303,7 @@ def assert_answered(answer, status):
     ("GET /v2/account HTTP/1.1\r\nContent-Length: \u00b2\r\n\r\n".encode("utf-8"), 400),
     (b"GET /v2/account HTTP/1.1\r\nContent-Length: \xb2\r\n\r\n", 400),  # "\u00b2" in Latin-1
     (b"GET /v2/account HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400),
+    ("GET /v2/account HTTP/1.1\r\nContent-Length: \u0663\r\n\r\n".encode("utf-8"), 400),
     (b"GET /v2/account HTTP/1.1\r\nContent-Length: 1_0\r\n\r\n", 400),  # int() takes it
     (b"GET /v2/account HTTP/1.1\r\nContent-Length: 12, 13\r\n\r\n", 400),
     (b"GET /v2/account HTTP/1.1\r\nContent-Length: 0\r\nContent-Length: 0\r\n\r\n", 400),
