@@ -11,9 +11,10 @@ credentials.
       or location                                    parsable or not ("http://[/x")
     status            status                       that status, a JSON body
     not-json          -                            200 text/html
-    body              body (b""), announce (True),  200 with that body and type; with
+    body              body (b""), announce (True), 200 with that body and type; with
                       content_type                   Content-Length if announce, else
                       ("application/json")           Connection: close; None: no type
+                                                     (text/plain: content_type "text/plain")
     short             -                            200 announcing 500 bytes, sending 50
     content-length    content_length               200, Content-Length: content_length
                                                      as given ("²", "12, 13"), the account
@@ -31,8 +32,9 @@ credentials.
     hang-up           -                            none: a clean close
 
 "huge" and "huge-unannounced" count what they sent in `fake.bytes_sent`.
-Modes that write their answer byte for byte (sending what http.server would
-refuse to) end the connection after it.
+redirect, body, short, content-length, reflect and control write their answer
+byte for byte, text that http.server would refuse included, and end the
+connection after it.
 """
 
 import json
@@ -70,8 +72,8 @@ def _wire(text):
 def _send_raw(handler, status, reason, headers, body):
     """Write an answer as given, then end the connection.
 
-    http.server's send_header encodes strictly and checks nothing else; this
-    sends what a broken server might: any text, and no promise kept.
+    http.server's send_header refuses text outside Latin-1; a broken server
+    sends anything.
     """
     handler.answered = True
     handler.close_connection = True
