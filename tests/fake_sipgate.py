@@ -177,7 +177,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(401, {"message": "Unauthorized"},
                                   [("WWW-Authenticate", 'Basic realm="sipgate REST API"')])
         if not set(scopes) & set(ACCOUNT_SCOPES):
-            return self.send_json(403, {"message": "Forbidden: scope account:read needed"})
+            return self.send_json(403, {"message": "Forbidden: scope account:read or all needed"})
         return self.send_json(200, ACCOUNT)
 
     def read_body(self):
