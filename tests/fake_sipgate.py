@@ -1,20 +1,28 @@
 """A fake sipgate REST API on this machine: GET /v2/account and nothing else.
 
-For the tests and `make demo`. Standard library only (http.server), bound
-to 127.0.0.1, one thread per connection, HTTP/1.1 keep-alive. It answers as
-the real API does:
+For the tests and `make demo`: a short example of http.server, standard
+library only, bound to 127.0.0.1, one thread per connection, HTTP/1.1
+keep-alive. It answers as the real API does and, where sipgate's OpenAPI
+description of GET /account speaks (the AccountResponse, the scopes, a 404
+without content), as it says:
 
-    GET /v2/account, good credentials with scope account:read   200 account JSON
-    missing, wrong or malformed credentials                     401
-    a known token without the scope account:read                403
-    any other path                                              404
-    another method on /v2/account                               405, Allow: GET
+    GET /v2/account, good credentials with scope all or account:read   200 account JSON
+    missing, wrong or malformed credentials                             401
+    a known token without either scope                                  403
+    any other path                                                      404, no body
+    another method on /v2/account                                       405, Allow: GET
+    a malformed request line, version, header or Content-Length        400 (408, 413, 414, 431)
 
 It parses the Authorization header as strictly as a careful server would
 (RFC 7617, RFC 6750): anything malformed is a 401, never a 5xx or a dropped
-connection, and secrets are compared in constant time. It records each
-request it saw, so a test can assert the exact headers; it logs only
-request lines and statuses, never a header value.
+connection, and secrets are compared in constant time. Every request it has
+begun to read gets an answer with an HTTP/1.1 status line, even where
+http.server alone would drop the connection or answer as HTTP/0.9. It
+records each request it saw, so a test can assert the exact headers; it logs
+only request lines and statuses, never a header value.
+
+This file owns the well-behaved fake. Its misbehaviours for the tests of a
+hostile network (`fake.mode = "drip"` and so on) are in fake_misbehaviour.py.
 
 Standalone: `python tests/fake_sipgate.py [--port N]` prints its base URL
 as its first line of standard output, then serves until interrupted.
@@ -26,14 +34,12 @@ import binascii
 import collections
 import hmac
 import json
-import re
 import os
-import select
+import re
 import signal
 import socket
 import socketserver
 import ssl
-import struct
 import sys
 import threading
 import time
@@ -48,19 +54,32 @@ DEMO_TOKEN_ID = "token-DEMO01"
 DEMO_TOKEN = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
 NO_SCOPE_TOKEN_ID = "token-DEMO02"
 NO_SCOPE_TOKEN = "9b2c7e1a-4d3f-4a8b-9c6d-5e4f3a2b1c0d"
+ALL_SCOPE_TOKEN_ID = "token-DEMO03"
+ALL_SCOPE_TOKEN = "954556d0-b7f8-427f-9112-6619169d10b2"
 DEMO_ACCESS_TOKEN = "demo.access-token_4f1c9e2b7a6d+PQ/w=="
 TOKENS = {  # token ID -> (token, scopes)
     DEMO_TOKEN_ID: (DEMO_TOKEN, ("account:read",)),
     NO_SCOPE_TOKEN_ID: (NO_SCOPE_TOKEN, ()),
+    ALL_SCOPE_TOKEN_ID: (ALL_SCOPE_TOKEN, ("all",)),
 }
 ACCESS_TOKENS = {DEMO_ACCESS_TOKEN: ("account:read",)}  # access token -> scopes
 
-# The AccountResponse of the sipgate REST API.
+# From sipgate's OpenAPI description of GET /account: the scopes that grant
+# it, and the enumerations of its AccountResponse.
+ACCOUNT_SCOPES = ("all", "account:read")
+MAIN_PRODUCT_TYPES = (
+    "AFFILIATE", "BASIC", "CLINQ", "SATELLITE", "SIMQUADRAT", "TEAM", "TRUNKING",
+    "FORMER_AFFILIATE", "FORMER_BASIC", "FORMER_SATELLITE", "FORMER_SIMQUADRAT",
+    "FORMER_TEAM", "FORMER_TRUNKING", "UNKNOWN")
+HISTORY_LIFE_TIMES = ("NONE", "THIRTY_DAYS", "UNLIMITED")
+
+# The AccountResponse: all five fields, in the description's order.
 ACCOUNT = {
     "company": "sipgate Demo GmbH",
     "mainProductType": "TEAM",
     "logoUrl": "https://static.sipgate.com/images/logo.png",
     "verified": True,
+    "historyLifeTime": "THIRTY_DAYS",
 }
 
 TLS_FOLDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tls")
@@ -68,6 +87,10 @@ TEST_CA = os.path.join(TLS_FOLDER, "ca.pem")
 
 _TOKEN68 = re.compile(r"[A-Za-z0-9+/]+={0,2}\Z")
 _B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*\Z")
+_HTTP_1 = re.compile(r"HTTP/1\.[0-9]\Z")
+_DIGITS = re.compile(r"[0-9]+\Z")  # not \d (takes "\u0663"), nor str.isdigit() (takes "²")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+MAX_BODY = 1 << 20  # the largest request body the fake reads (and drops)
 
 # One request as the fake received it: headers as (name, value) pairs, in order.
 Seen = collections.namedtuple("Seen", "method path headers")
@@ -120,12 +143,140 @@ def scopes_for(authorization_values):
 
 
 class Handler(BaseHTTPRequestHandler):
+    """One connection: its requests, one after another, each answered by answer()."""
+
     protocol_version = "HTTP/1.1"  # keep-alive: every answer carries Content-Length
     server_version = "FakeSipgate/1.0"
     timeout = 30  # an idle keep-alive connection ends after this long
     # Headers and body go out in two writes; without TCP_NODELAY the second
     # waits for the client's delayed ACK, some 40 ms per request.
     disable_nagle_algorithm = True
+
+    def answer(self):
+        """Answer any method: the real API says 405 or 404, never http.server's 501."""
+        fake = self.server.fake
+        fake.record(Seen(self.command, self.target, list(self.headers.items())))
+        if self.headers.defects:
+            return self.refuse(400, "Bad header line")  # e.g. no colon: the rest would be lost
+        refusal = self.read_body()
+        if refusal:
+            return self.refuse(*refusal)
+        if fake.mode != "normal":
+            from fake_misbehaviour import MODES  # the extras, loaded only when a test asks
+            return MODES[fake.mode](fake, self)
+        try:
+            path = urllib.parse.urlsplit(self.target).path
+        except ValueError:  # e.g. "http://[/x"
+            return self.refuse(400, "Bad request target")
+        if path != ACCOUNT_PATH:
+            return self.send_body(404, b"", None)  # the description: 404 has no content
+        if self.command != "GET":
+            return self.send_json(405, {"message": "Method Not Allowed"}, [("Allow", "GET")])
+        scopes = scopes_for(self.headers.get_all("Authorization") or [])
+        if scopes is None:
+            return self.send_json(401, {"message": "Unauthorized"},
+                                  [("WWW-Authenticate", 'Basic realm="sipgate REST API"')])
+        if not set(scopes) & set(ACCOUNT_SCOPES):
+            return self.send_json(403, {"message": "Forbidden: scope account:read or all needed"})
+        return self.send_json(200, ACCOUNT)
+
+    def read_body(self):
+        """Read and drop a request body, so the next request on the connection parses.
+
+        None, or (status, why) of a refusal: the body's length cannot be
+        known (several Content-Lengths, or one not all ASCII digits: "-1",
+        "²", "12, 13"), or it is too large to read.
+        """
+        lengths = self.headers.get_all("Content-Length") or []
+        if self.headers.get("Transfer-Encoding"):
+            self.close_connection = True  # no chunked parser here: answer, then end
+        elif len(lengths) > 1 or lengths and not _DIGITS.match(lengths[0].strip(" \t")):
+            return 400, "Bad Content-Length"
+        elif lengths:
+            length = lengths[0].strip(" \t")
+            if len(length) > 7 or int(length) > MAX_BODY:  # int() refuses 4301 digits
+                return 413, "Body too large"
+            self.rfile.read(int(length))
+        return None
+
+    def send_json(self, status, document, headers=()):
+        self.send_body(status, json.dumps(document).encode("utf-8"), "application/json", headers)
+
+    def send_body(self, status, body, content_type, headers=()):
+        self.send_response(status)
+        if content_type is not None:
+            self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in headers:
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def log_message(self, format, *args):
+        # Only request lines and statuses reach here, never a header. A request
+        # line may hold terminal controls: the log shows them, not obeys them.
+        if not self.server.fake.quiet:
+            message = _CONTROL.sub(lambda m: "\\x%02x" % ord(m.group()), format % args)
+            sys.stderr.write("fake sipgate: %s\n" % message)
+
+    # Below, where http.server alone would drop a connection without a word,
+    # or answer without a status line: every request begun gets an answer.
+
+    def handle_one_request(self):
+        self.answered = False  # has a byte of the answer gone out?
+        self.requestline, self.command = "", None
+        # http.server's default, HTTP/0.9, would mean answers without a status line.
+        self.request_version = "HTTP/1.1"
+        try:
+            if not self.rfile.peek(1):
+                self.close_connection = True  # the client hung up
+                return
+        except OSError:  # idle too long, reset, failed TLS: nothing was asked, nothing to answer
+            self.close_connection = True
+            return
+        try:
+            self.raw_requestline = self.rfile.readline(65537)
+            if len(self.raw_requestline) > 65536:
+                self.refuse(414)
+            elif self.parse_request():
+                self.answer()
+        except socket.timeout:
+            self.refuse(408)  # the client began a request, then stalled
+        except OSError:
+            self.close_connection = True  # the connection broke: no one to answer
+        except Exception as error:
+            # A bug in the fake, shown as one. Not the error's text: it may quote a header.
+            self.log_message("fake error %s", type(error).__name__)
+            self.refuse(500)
+
+    def parse_request(self):
+        # http.server would take "GET /" for HTTP/0.9, answer HTTP/2.0 with a
+        # bare 505 and a blank line with silence; an HTTP/1.1 server says 400.
+        self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+        words = self.requestline.split()
+        if len(words) != 3 or not _HTTP_1.match(words[2]):
+            return self.refuse(400, "Bad request line")
+        self.target = words[1]  # as sent: some versions of http.server rewrite self.path
+        return BaseHTTPRequestHandler.parse_request(self)
+
+    def refuse(self, status, why=None):
+        """An error answer that ends the connection; False, as parse_request returns.
+
+        The status line has the standard reason; `why` goes in the body.
+        """
+        self.close_connection = True
+        if not self.answered:
+            self._headers_buffer = []  # drop a half-built answer
+            try:
+                self.send_error(status, None, why)
+            except OSError:
+                pass
+        return False
+
+    def flush_headers(self):
+        self.answered = True
+        BaseHTTPRequestHandler.flush_headers(self)
 
     def version_string(self):
         return self.server_version
@@ -140,59 +291,6 @@ class Handler(BaseHTTPRequestHandler):
             BaseHTTPRequestHandler.finish(self)
         except OSError:
             pass
-
-    def __getattr__(self, name):
-        # http.server looks for a do_<METHOD> per method and answers 501 for
-        # one it lacks; the real API answers 405 (or 404), never a 5xx.
-        if name.startswith("do_"):
-            return self.answer
-        raise AttributeError(name)
-
-    def answer(self):
-        fake = self.server.fake
-        self.discard_body()
-        fake.record(Seen(self.command, self.path, list(self.headers.items())))
-        mode = fake.mode
-        if mode != "normal":
-            return fake.MODES[mode](fake, self)
-        path = urllib.parse.urlsplit(self.path).path
-        if path != ACCOUNT_PATH:
-            return self.send_json(404, {"message": "Not Found"})
-        if self.command != "GET":
-            return self.send_json(405, {"message": "Method Not Allowed"}, [("Allow", "GET")])
-        scopes = scopes_for(self.headers.get_all("Authorization") or [])
-        if scopes is None:
-            return self.send_json(401, {"message": "Unauthorized"},
-                                  [("WWW-Authenticate", 'Basic realm="sipgate REST API"')])
-        if "account:read" not in scopes:
-            return self.send_json(403, {"message": "Forbidden: scope account:read needed"})
-        return self.send_json(200, ACCOUNT)
-
-    def discard_body(self):
-        """Read a request body we do not use, so the next request on the connection parses."""
-        length = self.headers.get("Content-Length", "0").strip()
-        if self.headers.get("Transfer-Encoding") or not length.isdigit():
-            self.close_connection = True
-        elif int(length):
-            self.rfile.read(min(int(length), 1 << 20))
-
-    def send_json(self, status, document, headers=()):
-        self.send_body(status, json.dumps(document).encode("utf-8"), "application/json", headers)
-
-    def send_body(self, status, body, content_type, headers=()):
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in headers:
-            self.send_header(name, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    def log_message(self, format, *args):
-        # Only the request line and status reach here, never a header.
-        if not self.server.fake.quiet:
-            sys.stderr.write("fake sipgate: %s\n" % (format % args))
 
 
 class _Server(socketserver.ThreadingMixIn, HTTPServer):
@@ -215,21 +313,21 @@ class _Server(socketserver.ThreadingMixIn, HTTPServer):
 class FakeSipgate(object):
     """The fake, in a thread of this process. Use it as a context manager.
 
-    `mode` other than "normal" makes every answer misbehave in one way (see
-    MODES), for the tests of a hostile network.
+    `mode` other than "normal" makes every answer misbehave in one way, for
+    the tests of a hostile network: see fake_misbehaviour.py for the modes
+    and the attributes of the fake that each one reads.
     """
 
     def __init__(self, port=0, tls_context=None, quiet=True):
         self.tls_context = tls_context
         self.quiet = quiet
         self.mode = "normal"
-        self.redirect_to = None  # for mode "redirect"
-        self.status = None  # for mode "status"
-        self.bytes_sent = 0  # by modes "huge" and "huge-unannounced"
         self.requests = []
         self.connections = set()
         self.stopping = threading.Event()
         self._lock = threading.Lock()
+        # 127.0.0.1 only: the fake knows secrets and misbehaves on purpose;
+        # nothing from off this machine may reach it.
         self._server = _Server(("127.0.0.1", port), Handler)
         self._server.fake = self
         self._thread = None
@@ -270,81 +368,6 @@ class FakeSipgate(object):
     def __exit__(self, *exc_info):
         self.stop()
 
-    # Misbehaviours, one per mode: each answers (or does not) the request
-    # the handler has just read.
-    def _redirect(self, handler):
-        handler.send_json(302, {"message": "Found"}, [("Location", self.redirect_to)])
-
-    def _silent(self, handler):
-        handler.close_connection = True
-        self.stopping.wait(60)
-
-    def _drip(self, handler):
-        """A valid 200, one byte every 50 ms: each read is quick, the whole is slow."""
-        body = json.dumps(ACCOUNT).encode("utf-8")
-        head = ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                "Content-Length: %d\r\n\r\n" % len(body)).encode("ascii")
-        handler.close_connection = True
-        for i in range(len(head + body)):
-            if self.stopping.wait(0.05):
-                return
-            handler.wfile.write((head + body)[i:i + 1])
-            handler.wfile.flush()
-
-    def _huge(self, handler):
-        """A 200 whose Content-Length announces 16 MiB."""
-        handler.close_connection = True
-        handler.send_response(200)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(16 << 20))
-        handler.end_headers()
-        self._stream_until_refused(handler)
-
-    def _huge_unannounced(self, handler):
-        """A 200 with no Content-Length that goes on until the client hangs up."""
-        handler.close_connection = True
-        handler.send_response(200)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Connection", "close")
-        handler.end_headers()
-        self._stream_until_refused(handler)
-
-    def _stream_until_refused(self, handler):
-        chunk = b" " * 65536
-        deadline = time.time() + 10
-        while self.bytes_sent < (16 << 20) and time.time() < deadline and not self.stopping.is_set():
-            try:
-                handler.wfile.write(chunk)
-            except OSError:
-                return
-            self.bytes_sent += len(chunk)
-
-    def _reset(self, handler):
-        """Drop the connection with a TCP reset instead of an answer."""
-        handler.close_connection = True
-        # SO_LINGER on, with a zero timeout: close() sends RST, not FIN.
-        handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        handler.connection.close()
-
-    def _hang_up(self, handler):
-        """Close the connection cleanly without a word."""
-        handler.close_connection = True
-        handler.connection.shutdown(socket.SHUT_RDWR)
-
-    def _not_json(self, handler):
-        handler.send_body(200, b"<html><body>Maintenance</body></html>", "text/html")
-
-    def _status(self, handler):
-        """Whatever status the test set in `self.status`, e.g. 405 or 503."""
-        handler.send_json(self.status, {"message": "forced by the test"})
-
-    MODES = {
-        "redirect": _redirect, "silent": _silent, "drip": _drip, "huge": _huge,
-        "huge-unannounced": _huge_unannounced, "not-json": _not_json,
-        "reset": _reset, "hang-up": _hang_up,
-        "status": _status,
-    }
-
 
 def tls_server_context():
     """A server context with the test certificate for 127.0.0.1 (see tls/README.txt)."""
@@ -352,73 +375,6 @@ def tls_server_context():
     context.load_cert_chain(os.path.join(TLS_FOLDER, "server.pem"),
                             os.path.join(TLS_FOLDER, "server-key.pem"))
     return context
-
-
-class TunnelProxy(object):
-    """An HTTP proxy that only tunnels (CONNECT), as corporate HTTPS proxies do.
-
-    Records each CONNECT target. It sees the TLS bytes only, never a header
-    inside them.
-    """
-
-    def __init__(self):
-        self.targets = []
-        self.stopping = threading.Event()
-        self._listener = socket.socket()
-        self._listener.bind(("127.0.0.1", 0))
-        self._listener.listen(8)
-        self._listener.settimeout(0.05)
-        self.url = "http://127.0.0.1:%d" % self._listener.getsockname()[1]
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info):
-        self.stopping.set()
-        self._thread.join(5)
-        self._listener.close()
-
-    def _serve(self):
-        while not self.stopping.is_set():
-            try:
-                client, _ = self._listener.accept()
-            except socket.timeout:
-                continue
-            threading.Thread(target=self._tunnel, args=(client,), daemon=True).start()
-
-    def _tunnel(self, client):
-        client.settimeout(10)
-        head = b""
-        while b"\r\n\r\n" not in head and len(head) < 65536:
-            chunk = client.recv(4096)
-            if not chunk:
-                return client.close()
-            head += chunk
-        method, target = head.split(b" ")[:2]
-        self.targets.append((method.decode("ascii", "replace"), target.decode("ascii", "replace")))
-        host, _, port = target.decode("ascii", "replace").rpartition(":")
-        if method != b"CONNECT" or host not in ("127.0.0.1", "localhost"):
-            client.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
-            return client.close()
-        upstream = socket.create_connection((host, int(port)), timeout=10)
-        client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
-        try:
-            self._pipe(client, upstream)
-        finally:
-            client.close()
-            upstream.close()
-
-    def _pipe(self, client, upstream):
-        """Copy bytes both ways until either side closes or the proxy stops."""
-        while not self.stopping.is_set():
-            readable, _, _ = select.select([client, upstream], [], [], 0.05)
-            for sock in readable:
-                data = sock.recv(65536)
-                if not data:
-                    return
-                (upstream if sock is client else client).sendall(data)
 
 
 def _interrupt(signum, frame):

@@ -11,15 +11,20 @@ import http.client
 import json
 import os
 import random
+import re
+import socket
 import subprocess
 import sys
 import threading
 
 import pytest
 
+import fake_sipgate
+from fake_misbehaviour import CONTROL_TEXT
 from conftest import SECRETS, demo_credentials
-from fake_sipgate import (ACCOUNT, DEMO_ACCESS_TOKEN, DEMO_TOKEN, DEMO_TOKEN_ID,
-                          parse_basic_credentials)
+from fake_sipgate import (ACCOUNT, ALL_SCOPE_TOKEN, ALL_SCOPE_TOKEN_ID, DEMO_ACCESS_TOKEN,
+                          DEMO_TOKEN, DEMO_TOKEN_ID, HISTORY_LIFE_TIMES, MAIN_PRODUCT_TYPES,
+                          NO_SCOPE_TOKEN, NO_SCOPE_TOKEN_ID, TOKENS, parse_basic_credentials)
 
 GOOD = demo_credentials()
 
@@ -39,6 +44,48 @@ def test_good_basic_and_bearer_credentials(fake):
     assert request(fake, authorization="Bearer " + DEMO_ACCESS_TOKEN)[0] == 200
     # RFC 7235: the scheme name is case-insensitive.
     assert request(fake, authorization="basic " + GOOD)[0] == 200
+
+
+# components/schemas/AccountResponse in sipgate's OpenAPI description (api/openapi.yaml).
+ACCOUNT_RESPONSE = {
+    "company": (str, None),
+    "mainProductType": (str, ("AFFILIATE", "BASIC", "CLINQ", "SATELLITE", "SIMQUADRAT", "TEAM",
+                              "TRUNKING", "FORMER_AFFILIATE", "FORMER_BASIC", "FORMER_SATELLITE",
+                              "FORMER_SIMQUADRAT", "FORMER_TEAM", "FORMER_TRUNKING", "UNKNOWN")),
+    "logoUrl": (str, None),
+    "verified": (bool, None),
+    "historyLifeTime": (str, ("NONE", "THIRTY_DAYS", "UNLIMITED")),
+}
+
+
+def test_200_is_an_account_response_as_sipgate_describes_it(fake):
+    assert MAIN_PRODUCT_TYPES == ACCOUNT_RESPONSE["mainProductType"][1]
+    assert HISTORY_LIFE_TIMES == ACCOUNT_RESPONSE["historyLifeTime"][1]
+    status, headers, body = request(fake, authorization="Basic " + GOOD)
+    assert (status, headers["Content-Type"]) == (200, "application/json")
+    account = json.loads(body.decode("utf-8"))
+    assert sorted(account) == sorted(ACCOUNT_RESPONSE)
+    for name, (kind, enumeration) in ACCOUNT_RESPONSE.items():
+        assert type(account[name]) is kind, name
+        assert enumeration is None or account[name] in enumeration, name
+
+
+def test_scope_all_grants_the_account_as_account_read_does(fake):
+    assert TOKENS[ALL_SCOPE_TOKEN_ID][1] == ("all",)
+    status, _, body = request(
+        fake, authorization="Basic " + demo_credentials(ALL_SCOPE_TOKEN_ID, ALL_SCOPE_TOKEN))
+    assert (status, json.loads(body.decode("utf-8"))) == (200, ACCOUNT)
+    no_scope = "Basic " + demo_credentials(NO_SCOPE_TOKEN_ID, NO_SCOPE_TOKEN)
+    assert request(fake, authorization=no_scope)[0] == 403
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD", "POST", "FOO"])
+def test_404_has_no_content(fake, method):
+    connection = http.client.HTTPConnection("127.0.0.1", fake.port, timeout=10)
+    for _ in range(2):  # and the connection goes on
+        status, headers, body = request(fake, method, "/v2/accounts", "Basic " + GOOD, connection)
+        assert (status, headers["Content-Length"], body) == (404, "0", b"")
+        assert "Content-Type" not in headers
 
 
 def b64(raw):
@@ -72,11 +119,19 @@ def test_anything_but_exact_credentials_is_401(fake, authorization):
     assert headers["WWW-Authenticate"] == 'Basic realm="sipgate REST API"'
 
 
-def test_non_canonical_base64_is_refused():
-    # "QQ==" is "A"; "QR==" decodes to "A" too, but sets bits no encoder sets.
-    assert base64.b64decode("QR==") == b"A"
-    assert parse_basic_credentials(b64(b"a:b")) == ("a", "b")
-    assert parse_basic_credentials(b64(b"a:b")[:-2] + "R=") is None
+def test_non_canonical_base64_is_refused_for_that_alone(fake):
+    raw = ("%s:%s" % (DEMO_TOKEN_ID, DEMO_TOKEN)).encode("utf-8")
+    assert len(raw) % 3 == 1  # so the last Base64 character carries 4 bits of nothing
+    canonical = b64(raw)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    last = alphabet.index(canonical[-3])
+    assert canonical.endswith("==") and last & 0b1111 == 0
+    altered = canonical[:-3] + alphabet[last | 1] + "=="
+    assert altered != canonical and base64.b64decode(altered) == raw  # the same credentials
+    assert parse_basic_credentials(canonical) == (DEMO_TOKEN_ID, DEMO_TOKEN)
+    assert parse_basic_credentials(altered) is None
+    assert request(fake, authorization="Basic " + altered)[0] == 401
+    assert request(fake, authorization="Basic " + canonical)[0] == 200
 
 
 def test_two_authorization_headers_are_401(fake):
@@ -97,7 +152,7 @@ def test_other_methods_are_405_with_allow(fake, method):
 
 
 @pytest.mark.parametrize("path", ["/", "/v2", "/v2/", "/v2/accounts", "/v1/account",
-                                  "/v2//account", "/v2/account/x"])
+                                  "/v2//account", "//v2/account", "/v2/account/x"])
 def test_other_paths_are_404(fake, path):
     assert request(fake, path=path, authorization="Basic " + GOOD)[0] == 404
     assert request(fake, "FOO", path=path, authorization="Basic " + GOOD)[0] == 404
@@ -206,3 +261,222 @@ def test_many_concurrent_keep_alive_clients_all_get_answers(fake):
     for thread in threads:
         thread.join(60)
     assert results == [200] * (clients * each)
+
+
+def exchange(fake, raw):
+    """Send raw bytes; everything the fake answers until it closes the connection."""
+    sock = socket.create_connection(("127.0.0.1", fake.port), timeout=10)
+    try:
+        sock.sendall(raw)
+        answer = b""
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                return answer
+            answer += chunk
+    finally:
+        sock.close()
+
+
+def assert_answered(answer, status):
+    """A whole HTTP/1.1 answer with that status, which ends the connection."""
+    match = re.match(br"HTTP/1\.1 (\d{3}) [^\r\n]*\r\n((?:[^\r\n]+\r\n)*)\r\n", answer)
+    assert match, answer[:200]
+    assert int(match.group(1)) == status, answer[:200]
+    headers = match.group(2).lower()
+    assert b"connection: close\r\n" in headers
+    length = re.search(br"content-length: (\d+)\r\n", headers)
+    assert int(length.group(1)) == len(answer) - match.end()
+
+
+@pytest.mark.parametrize("raw,status", [
+    (b"GET /v2/account HTTP/2.0\r\n\r\n", 400),
+    (b"GET /v2/account HTTP/3.0\r\n\r\n", 400),
+    (b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 400),             # the HTTP/2 preface
+    (b"GET /v2/account HTTP/0.9\r\n\r\n", 400),
+    (b"GET /v2/account HTTP/1.x\r\n\r\n", 400),
+    (b"GET /v2/account\r\n\r\n", 400),                        # HTTP/0.9 without a version
+    (b"\r\n", 400),
+    (b"GARBAGE\r\n\r\n", 400),
+    (b"GET /v2/account HTTP/1.1 extra\r\n\r\n", 400),
+    (b"GET http://[/x HTTP/1.1\r\nHost: a\r\n\r\n", 400),
+    ("GET /v2/account HTTP/1.1\r\nContent-Length: \u00b2\r\n\r\n".encode("utf-8"), 400),
+    (b"GET /v2/account HTTP/1.1\r\nContent-Length: \xb2\r\n\r\n", 400),  # "\u00b2" in Latin-1
+    (b"GET /v2/account HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400),
+    ("GET /v2/account HTTP/1.1\r\nContent-Length: \u0663\r\n\r\n".encode("utf-8"), 400),
+    (b"GET /v2/account HTTP/1.1\r\nContent-Length: 1_0\r\n\r\n", 400),  # int() takes it
+    (b"GET /v2/account HTTP/1.1\r\nContent-Length: 12, 13\r\n\r\n", 400),
+    (b"GET /v2/account HTTP/1.1\r\nContent-Length: 0\r\nContent-Length: 0\r\n\r\n", 400),
+    (b"GET /v2/account HTTP/1.1\r\nContent-Length: " + b"9" * 5000 + b"\r\n\r\n", 413),
+    (b"GET /v2/account HTTP/1.1\r\nContent-Length: %d\r\n\r\n" % (2 << 20), 413),
+    (b"GET /v2/account HTTP/1.1\r\nno colon here\r\n\r\n", 400),
+    (b"GET /v2/account HTTP/1.1\r\nX-Long: " + b"a" * 70000 + b"\r\n\r\n", 431),
+    (b"GET /v2/account HTTP/1.1\r\n" + b"X: y\r\n" * 101 + b"\r\n", 431),
+    (b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\n\r\n", 414),
+], ids=lambda value: repr(value[:40]) if isinstance(value, bytes) else str(value))
+def test_a_malformed_request_gets_a_4xx_with_a_status_line(fake, raw, status):
+    assert_answered(exchange(fake, raw), status)
+
+
+def test_a_request_that_stalls_gets_408_and_silence_gets_silence(fake, monkeypatch):
+    monkeypatch.setattr(fake_sipgate.Handler, "timeout", 0.5)
+    assert_answered(exchange(fake, b"GET /v2/account HTTP/1.1\r\nHost: a\r\n"), 408)
+    assert_answered(exchange(fake, b"GET /v2/acc"), 408)
+    assert exchange(fake, b"") == b""  # nothing asked, nothing answered
+
+
+def test_a_bug_in_the_fake_is_a_500_not_a_dropped_connection(fake, monkeypatch, capsys):
+    def broken(values):
+        raise ValueError("the text of this error: " + values[0])
+
+    monkeypatch.setattr(fake_sipgate, "scopes_for", broken)
+    fake.quiet = False
+    raw = b"GET /v2/account HTTP/1.1\r\nAuthorization: Basic " + GOOD.encode() + b"\r\n\r\n"
+    assert_answered(exchange(fake, raw), 500)
+    log = capsys.readouterr().err
+    assert "fake error ValueError" in log
+    assert GOOD not in log
+
+
+# The misbehaviours the client's tests ask for (fake_misbehaviour.py): each does what it says.
+
+def answer_to_get(fake, authorization="Basic " + GOOD):
+    """(status line, header lines, body) of the answer to one GET, read until the fake closes."""
+    raw = ("GET /v2/account HTTP/1.1\r\nHost: a\r\nAuthorization: %s\r\n\r\n"
+           % authorization).encode("latin-1")
+    head, _, body = exchange(fake, raw).partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    return lines[0], lines[1:], body
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "text/plain", None])
+def test_mode_body_sends_the_tests_bytes_with_or_without_a_length(fake, content_type):
+    fake.mode, fake.body, fake.content_type = "body", b'{"company": [1, 2', content_type
+    status, headers, body = answer_to_get(fake)
+    assert (status, body) == (b"HTTP/1.1 200 OK", b'{"company": [1, 2')
+    assert headers[-1] == b"Content-Length: 17"
+    assert (b"Content-Type: %s" % content_type.encode() in headers if content_type
+            else not [h for h in headers if h.startswith(b"Content-Type")])
+    fake.announce = False
+    status, headers, body = answer_to_get(fake)
+    assert body == b'{"company": [1, 2'
+    assert b"Connection: close" in headers
+    assert not [h for h in headers if h.startswith(b"Content-Length")]
+
+
+def test_mode_short_announces_500_bytes_and_sends_50_of_valid_json(fake):
+    fake.mode = "short"
+    status, headers, body = answer_to_get(fake)
+    assert b"Content-Length: 500" in headers
+    assert len(body) == 50
+    assert json.loads(body.decode("utf-8")) == {"company": "x"}
+
+
+@pytest.mark.parametrize("value,wire", [("\u00b2", b"\xb2"), ("12, 13", b"12, 13"), ("abc", b"abc"),
+                                        ("-1", b"-1"), ("\u0663", "\u0663".encode("utf-8"))])
+def test_mode_content_length_sends_the_tests_value(fake, value, wire):
+    fake.mode, fake.content_length = "content-length", value
+    status, headers, body = answer_to_get(fake)
+    assert status == b"HTTP/1.1 200 OK"
+    assert b"Content-Length: " + wire in headers
+    assert json.loads(body.decode("utf-8")) == ACCOUNT
+
+
+def test_mode_reflect_hands_the_authorization_back_everywhere(fake):
+    fake.mode = "reflect"
+    value = "Basic " + GOOD
+    connection = http.client.HTTPConnection("127.0.0.1", fake.port, timeout=10)
+    connection.request("GET", "/v2/account", headers={"Authorization": value})
+    response = connection.getresponse()
+    assert (response.status, response.reason) == (401, value)
+    assert response.getheader("Location") == response.getheader("X-Echo") == value
+    assert json.loads(response.read().decode("utf-8")) == {"message": value}
+
+
+def test_mode_control_puts_terminal_controls_in_reason_header_and_company(fake):
+    fake.mode = "control"
+    status, headers, body = answer_to_get(fake)
+    wire = b"Evil\x1b[2J\x1b]0;title\x07\r\x9b\xe2\x80\xaeGmbH"  # U+202E is not Latin-1
+    assert status == b"HTTP/1.1 200 " + wire
+    assert headers[-1] == b"X-Note: " + wire
+    assert b"\\u001b[2J" in body and "\x9b\u202e".encode("utf-8") in body  # escaped and raw
+    assert json.loads(body.decode("utf-8"))["company"] == CONTROL_TEXT
+    # A client's parser still finds the answer whole.
+    connection = http.client.HTTPConnection("127.0.0.1", fake.port, timeout=10)
+    connection.request("GET", "/v2/account")
+    response = connection.getresponse()
+    assert response.status == 200 and "\x1b]0;title\x07" in response.reason
+    assert json.loads(response.read().decode("utf-8"))["company"] == CONTROL_TEXT
+
+
+@pytest.mark.parametrize("mode", ["redirect", "location"])
+@pytest.mark.parametrize("target,wire", [("http://[/x", b"http://[/x"),
+                                         ("/v2/\u00e4\u20ac", b"/v2/\xe4\xe2\x82\xac")])
+def test_mode_redirect_sends_any_location_as_given(fake, mode, target, wire):
+    fake.mode, fake.redirect_to = mode, target
+    status, headers, _ = answer_to_get(fake)
+    assert status == b"HTTP/1.1 302 Found"
+    assert b"Location: " + wire in headers
+
+
+def test_mode_deep_nests_json_arrays_past_any_parsers_recursion_limit(fake):
+    fake.mode = "deep"
+    status, headers, body = request(fake, authorization="Basic " + GOOD)
+    assert (status, headers["Content-Length"]) == (200, "200000")
+    assert body == b"[" * 100000 + b"]" * 100000
+    with pytest.raises(RecursionError):
+        json.loads(body.decode("ascii"))
+    fake.depth = 3
+    assert request(fake)[2] == b"[[[]]]"
+
+
+# Promises the fake makes, each with a test that fails if it is broken.
+
+def test_the_fake_listens_on_127_0_0_1_only(fake):
+    socket.create_connection(("127.0.0.1", fake.port), timeout=5).close()
+    # 127.0.0.2 reaches this machine too (Linux routes all of 127/8 to lo):
+    # a fake bound to 0.0.0.0 would take the connection.
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.2", fake.port), timeout=5).close()
+
+
+def test_secrets_are_compared_with_compare_digest(fake, monkeypatch):
+    calls = []
+    compare_digest = fake_sipgate.hmac.compare_digest
+
+    def recording(given, expected):
+        calls.append((given, expected))
+        return compare_digest(given, expected)
+
+    monkeypatch.setattr(fake_sipgate.hmac, "compare_digest", recording)
+    assert request(fake, authorization="Basic " + GOOD)[0] == 200
+    assert calls == [(DEMO_TOKEN.encode(), DEMO_TOKEN.encode())]
+    del calls[:]
+    wrong = "Basic " + demo_credentials(DEMO_TOKEN_ID, DEMO_TOKEN[:-1] + "7")
+    assert request(fake, authorization=wrong)[0] == 401
+    assert calls == [((DEMO_TOKEN[:-1] + "7").encode(), DEMO_TOKEN.encode())]
+    del calls[:]
+    assert request(fake, authorization="Bearer " + DEMO_ACCESS_TOKEN)[0] == 200
+    assert calls == [(DEMO_ACCESS_TOKEN.encode(), DEMO_ACCESS_TOKEN.encode())]
+
+
+def test_the_log_has_request_lines_and_statuses_never_a_header_value(fake, capsys):
+    fake.quiet = False
+    basic = "Basic " + GOOD
+    request(fake, authorization=basic)
+    request(fake, authorization="Bearer " + DEMO_ACCESS_TOKEN)
+    for mode in ("reflect", "control"):
+        fake.mode = mode
+        request(fake, authorization=basic)
+    fake.mode = "normal"
+    with_secret = b"\r\nAuthorization: " + basic.encode() + b"\r\n"
+    exchange(fake, b"GET /v2/account HTTP/1.1" + with_secret + b"Content-Length: x\r\n\r\n")
+    exchange(fake, b"GET /v2/account HTTP/1.1" + with_secret + b"no colon\r\n\r\n")
+    exchange(fake, b"GET /\x1b[2J\x9b HTTP/1.1" + with_secret + b"Connection: close\r\n\r\n")
+    log = capsys.readouterr().err
+    assert len(log.splitlines()) == 9
+    for line in log.splitlines():
+        assert re.match(r'fake sipgate: ("[^"]*" \d{3} \S+|code \d{3}, message [\w -]+)\Z', line), line
+    for secret in SECRETS:
+        assert secret not in log
+    assert '"GET /\\x1b[2J\\x9b HTTP/1.1" 404 -' in log  # shown, not obeyed
