@@ -130,14 +130,21 @@ def run(options, output):
 
 
 def render(account, as_json, status):
-    """The account as printed: pretty JSON after the status, or one line of JSON."""
+    """The account as printed: pretty JSON after the status, or one line of JSON.
+
+    A character that could rewrite the terminal becomes its JSON escape
+    (\\u009b), so that what is printed is still the same JSON.
+    """
     try:
         if as_json:
-            return json.dumps(account)
-        return "Status: %d\n%s" % (status, json.dumps(account, indent=2, ensure_ascii=False))
+            text = json.dumps(account)
+        else:
+            text = "Status: %d\n%s" % (status, json.dumps(account, indent=2, ensure_ascii=False))
     except (RecursionError, ValueError):
         raise UnexpectedAnswer("HTTP %d, but the JSON is nested too deeply to be an account"
                                % status)
+    return _UNSAFE.sub(lambda m: m.group() if m.group() == "\n" else "\\u%04x" % ord(m.group()),
+                       text)
 
 
 def parse_args(argv):

@@ -4,6 +4,7 @@ Each test here fails if the guarantee it names is taken away. The `run`
 fixture checks every run's output for secrets, --verbose included.
 """
 
+import json
 import signal
 import socket
 import subprocess
@@ -12,7 +13,8 @@ import time
 
 import pytest
 
-from conftest import clean_environment, closed_port, demo_credentials, env_for
+from conftest import SECRETS, clean_environment, closed_port, demo_credentials, env_for
+from fake_misbehaviour import CONTROL_TEXT
 from fake_proxy import FakeProxy
 from fake_sipgate import DEMO_TOKEN, DEMO_TOKEN_ID, TEST_CA, FakeSipgate
 from sipgate_basic.urls import is_loopback
@@ -211,3 +213,120 @@ def test_ctrl_c_while_waiting_is_one_line_and_130(fake, tmp_path):
     assert time.time() - sent < 10, "Ctrl-C waited for the timeout"
     assert err.splitlines()[-1] == "sipgate_basic: interrupted"
     assert "Traceback" not in err and DEMO_TOKEN not in err
+
+
+def test_unparsable_location_is_shown_not_followed(run, fake):
+    fake.mode, fake.redirect_to = "redirect", "http://[/x"
+    result = run(env=env_for(fake))
+    assert result.code == 4, result
+    assert result.err == (
+        "sipgate_basic: HTTP 302 Found: the server redirects to http://[/x. Not followed: "
+        "credentials go only to http://127.0.0.1:%d. If that address is right, set "
+        "SIPGATE_BASE_URL to it.\n" % fake.port)
+
+
+# --- Exactly what was announced, or a failure ------------------------------------
+
+def test_answer_shorter_than_announced_broke_off(run, fake):
+    fake.mode = "short"  # announces 500 bytes, sends 50 of valid JSON, closes
+    result = run(env=env_for(fake))
+    assert (result.code, result.out) == (5, ""), result
+    assert result.err == ("sipgate_basic: the answer from 127.0.0.1:%d broke off after 50 "
+                          "of the 500 bytes it announced\n" % fake.port)
+
+
+def account_of_size(size):
+    """A valid account of exactly `size` bytes: JSON allows trailing white space."""
+    account = b'{"company": "padded"}'
+    return account + b" " * (size - len(account))
+
+
+@pytest.mark.parametrize("announce", [True, False], ids=["announced", "unannounced"])
+def test_body_cap_is_exactly_1_mib(run, fake, announce):
+    fake.mode, fake.announce = "body", announce
+    fake.body = account_of_size(MiB)
+    accepted = run("--json", env=env_for(fake))
+    assert (accepted.code, accepted.out) == (0, '{"company": "padded"}\n'), accepted
+    fake.body = account_of_size(MiB + 1)
+    refused = run("--json", env=env_for(fake))
+    assert (refused.code, refused.out) == (1, ""), refused
+    if announce:
+        assert refused.err == ("sipgate_basic: the answer announces 1048577 bytes; an account "
+                               "answer is a few hundred, and more than 1048576 are not read\n")
+    else:
+        assert refused.err == ("sipgate_basic: the answer is longer than 1048576 bytes; an "
+                               "account answer is a few hundred. Stopped reading.\n")
+
+
+@pytest.mark.parametrize("value", ["\u00b2", "\u0663", "12, 13", "abc", "-1", "1 2"])
+def test_content_length_that_is_not_a_number(run, fake, value):
+    fake.mode, fake.content_length = "content-length", value
+    result = run(env=env_for(fake))
+    assert result.code == 1, result
+    assert result.err == ("sipgate_basic: the answer from 127.0.0.1:%d has a Content-Length "
+                          "that is not one number\n" % fake.port)
+
+
+def test_json_nested_too_deeply(run, fake):
+    fake.mode = "deep"
+    result = run(env=env_for(fake))
+    assert result.code == 1, result
+    assert result.err == ("sipgate_basic: HTTP 200, but the JSON is nested too deeply to be an "
+                          "account\n")
+
+
+@pytest.mark.parametrize("depth", [200, 900])
+def test_json_deep_but_decodable_is_printed_or_refused_never_a_traceback(run, fake, depth):
+    fake.mode, fake.body = "body", b"[" * depth + b"]" * depth
+    result = run(env=env_for(fake))
+    assert result.code in (0, 1), result
+    assert "Traceback" not in result.err
+
+
+def test_not_json_shows_at_most_60_characters(run, fake):
+    text = "".join("%02d-" % i for i in range(50))  # 150 characters, each place unique
+    fake.mode, fake.body, fake.content_type = "body", text.encode(), "text/plain"
+    result = run(env=env_for(fake))
+    assert result.code == 1, result
+    assert result.err == ("sipgate_basic: HTTP 200, but the body is not JSON; it begins: "
+                          "%r\n" % text[:60])
+
+
+def test_fields_the_client_does_not_know_are_printed_too(run, fake):
+    account = {"company": "x", "newField": [1, {"deep": True}], "historyLifeTime": "NONE"}
+    fake.mode, fake.body = "body", json.dumps(account).encode()
+    result = run("--json", env=env_for(fake))
+    assert result.code == 0 and json.loads(result.out) == account
+
+
+# --- What a server hands back is masked and escaped ----------------------------------
+
+def test_a_server_that_reflects_the_credentials_is_masked(run, fake):
+    fake.mode = "reflect"  # 401 with the Authorization value in reason, Location, X-Echo, body
+    result = run("--verbose", env=env_for(fake))  # `run` asserts no secret was printed
+    assert result.code == 3, result
+    assert "< HTTP/1.1 401 Basic <hidden>" in result.err
+    assert "< X-Echo: Basic <hidden>" in result.err
+
+
+def test_a_token_in_the_account_is_masked_in_every_form(run, fake):
+    account = {"company": DEMO_TOKEN, "logoUrl": demo_credentials(),
+               "escaped": DEMO_TOKEN.replace("-", "\\u002d")}
+    fake.mode = "body"
+    fake.body = json.dumps(account).encode().replace(b"\\\\u002d", b"\\u002d")
+    for args in ([], ["--json"], ["--verbose"]):
+        result = run(*args, env=env_for(fake))
+        assert result.code == 0, result
+        assert result.out.count("<hidden>") == 3, result
+
+
+def test_control_characters_from_a_server_are_escaped(run, fake):
+    fake.mode = "control"  # in the reason phrase, an X-Note header and the company
+    result = run("--verbose", env=env_for(fake))
+    assert result.code == 0, result
+    for character in "\x1b\x07\r\x9b\u202e":
+        assert character not in result.output
+    # In the account, JSON's own escapes: what is printed is still the same JSON.
+    assert json.loads(result.out.split("\n", 1)[1])["company"] == CONTROL_TEXT
+    assert '"Evil\\u001b[2J\\u001b]0;title\\u0007\\r\\u009b\\u202eGmbH"' in result.out
+    assert "< X-Note: Evil\\x1b[2J" in result.err
