@@ -86,12 +86,20 @@ def main(argv=None):
             output.hide(getattr(error, "secrets", ()))
             output.error("sipgate_basic: %s" % error)
             code = error.exit_code
+        except (WriteFailed, KeyboardInterrupt):
+            raise
+        except Exception as error:
+            # A failure nobody foresaw: named by its kind only, since its
+            # text could hold anything; never a traceback.
+            output.error("sipgate_basic: unexpected internal error (%s); please report it"
+                         % error.__class__.__name__)
+            code = UnexpectedAnswer.exit_code
         output.flush()
-        return code
     except WriteFailed as failed:
         output.error("sipgate_basic: cannot write to standard output (%s)" % failed)
-        output.silence()
-        return WRITE_ERROR
+        code = WRITE_ERROR
+    output.silence()
+    return code
 
 
 def run(options, output):
@@ -229,6 +237,7 @@ class Output(object):
     def __init__(self, stdout, stderr):
         self.stdout, self.stderr = stdout, stderr
         self.secrets = []
+        self.broken = set()  # streams that failed: silenced before the program ends
 
     def hide(self, secrets):
         """Mask these from now on, as they are and as JSON or repr would escape them."""
@@ -254,11 +263,12 @@ class Output(object):
             self.stdout.flush()  # so that a pipe shows both in the order a terminal does
         except (OSError, ValueError, AttributeError):
             pass  # reported, if it matters, when standard output is next written
-        for line in text.split("\n"):
-            try:
+        try:
+            for line in text.split("\n"):
                 self.write(self.stderr, self.shown(line))
-            except WriteFailed:
-                self.stderr = None
+            self.stderr.flush()  # before Python 3.9, a file's stderr is block-buffered
+        except (WriteFailed, OSError, ValueError, AttributeError):
+            self.broken.add(self.stderr)
 
     def write(self, stream, line):
         try:
@@ -271,19 +281,21 @@ class Output(object):
         except (OSError, ValueError, AttributeError) as error:
             # ValueError: the stream was closed; AttributeError: it was None,
             # as Python makes it when the program starts with it closed.
+            self.broken.add(stream)
             raise WriteFailed(describe(error))
 
     def flush(self):
-        for stream in (self.stdout, self.stderr):
-            try:
-                stream.flush()
-            except (OSError, ValueError, AttributeError) as error:
-                if stream is self.stdout:
-                    raise WriteFailed(describe(error))
+        if self.stdout is None:
+            return  # closed from the start; only writing to it is a failure
+        try:
+            self.stdout.flush()
+        except (OSError, ValueError, AttributeError) as error:
+            self.broken.add(self.stdout)
+            raise WriteFailed(describe(error))
 
     def silence(self):
         """Point broken streams at /dev/null, so the interpreter's last flush is quiet."""
-        for stream in (self.stdout, self.stderr):
+        for stream in self.broken:
             try:
                 os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
             except (OSError, ValueError, AttributeError):

@@ -184,7 +184,8 @@ def receive(opener, request, hop, timeout):
         response = error  # a status outside 2xx is an answer too: read it
     except urllib.error.URLError as error:
         raise failure(hop, error.reason, timeout)
-    except (OSError, http.client.HTTPException) as error:
+    except (OSError, http.client.HTTPException, ssl.CertificateError) as error:
+        # (Python 3.6 raises CertificateError, a ValueError, past urllib.)
         raise failure(hop, error, timeout)
     try:
         body = read_body(response, hop)

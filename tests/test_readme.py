@@ -335,5 +335,8 @@ def test_proxy_interception_message_is_real(tls_fake, tmp_path):
         env = {"SIPGATE_ACCESS_TOKEN": DEMO_ACCESS_TOKEN, "HTTPS_PROXY": proxy.url}
         result = run_cli([], clean_environment(**env), tmp_path, stderr=subprocess.PIPE)
     assert result.returncode == 5
-    assert normalise(result.stderr) == marked_block("proxy-interception")
+    expected = marked_block("proxy-interception")
+    if sys.version_info < (3, 7):  # no verify_message yet: OpenSSL's reason is not known
+        expected = expected.replace("(unable to get local issuer certificate)", "(not trusted)")
+    assert normalise(result.stderr) == expected
     assert tls_fake.requests == []
