@@ -29,7 +29,8 @@ def basic_auth_header(token_id, token):
     # RFC 7617 section 2: user-id and password are joined by one colon, so
     # the user-id itself cannot hold a colon: the server would split there.
     if ":" in token_id:
-        raise ValueError("a token ID must not contain ':' (RFC 7617, section 2)")
+        raise ValueError("a token ID cannot hold ':', since Basic Auth joins it to the token "
+                         "with one and the server splits at the first (RFC 7617, section 2)")
     user_pass = token_id + ":" + token
     # Section 2.1: the charset is UTF-8, so a token with non-ASCII
     # characters means the same bytes to client and server.
@@ -45,8 +46,8 @@ def bearer_auth_header(access_token):
     The token is sent as it is: it already is ASCII, and it is not encoded.
     """
     if not BEARER_TOKEN.match(access_token):
-        raise ValueError("an access token holds only letters, digits and -._~+/ "
-                         "with optional trailing '=' (RFC 6750, section 2.1)")
+        raise ValueError("an access token holds only letters, digits and -._~+/, with "
+                         "optional trailing '=' (RFC 6750, section 2.1)")
     return "Bearer " + access_token
 
 

@@ -234,15 +234,12 @@ def check_credentials(config, file_label):
             "SIPGATE_ACCESS_TOKEN to use the Personal Access Token with Basic Auth, or "
             "remove the token ID and token to use the access token."
             % (pair, config.sources["access_token"]))
-    if config.token_id and ":" in config.token_id:
-        raise ConfigError(
-            "%s contains ':', which no token ID can hold: Basic Auth joins ID and token "
-            "with a colon (RFC 7617). Check that you did not paste ID and token together."
-            % config.sources["token_id"])
-    if config.access_token and not auth.BEARER_TOKEN.match(config.access_token):
-        raise ConfigError(
-            "%s holds characters an access token cannot: only letters, digits and "
-            "-._~+/ (RFC 6750)" % config.sources["access_token"])
+    if config.access_token or (config.token_id and config.token):
+        try:
+            config.authorization()  # auth.py holds each scheme's rules
+        except ValueError as error:
+            setting = "access_token" if config.access_token else "token_id"
+            raise ConfigError("%s cannot be used: %s" % (config.sources[setting], error))
     if config.access_token:
         return None
     if not has_pair:
