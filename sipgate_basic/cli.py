@@ -151,8 +151,7 @@ def render(account, as_json, status):
     except (RecursionError, ValueError):
         raise UnexpectedAnswer("HTTP %d, but the JSON is nested too deeply to be an account"
                                % status)
-    return _UNSAFE.sub(lambda m: m.group() if m.group() == "\n" else "\\u%04x" % ord(m.group()),
-                       text)
+    return "".join(c if c.isprintable() or c == "\n" else json.dumps(c)[1:-1] for c in text)
 
 
 def parse_args(argv):
@@ -212,14 +211,6 @@ def seconds(value):
     return number
 
 
-# Characters that must not reach a terminal as they are: C0 and C1 controls
-# but tab (escape sequences, carriage return), the zero-width and bidi
-# controls that reorder or hide text, line separators, and the lone
-# surrogates that stand for bytes that were not UTF-8.
-_UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e"
-                     "\u2060-\u2069\ufeff\ud800-\udfff]")
-
-
 class WriteFailed(Exception):
     """Standard output is closed, full, or a broken pipe."""
 
@@ -248,9 +239,18 @@ class Output(object):
         self.secrets = sorted((s for s in forms if s), key=len, reverse=True)
 
     def shown(self, line):
+        """`line` with its secrets masked and what is not printable escaped.
+
+        Not printable (str.isprintable): control characters (escape
+        sequences, carriage return, the 8-bit CSI), the invisible ones that
+        reorder or hide text (U+202E), line separators, and the lone
+        surrogates that stand for bytes that were not UTF-8.
+        """
         for secret in self.secrets:
             line = line.replace(secret, "<hidden>")
-        return _UNSAFE.sub(lambda m: ascii(m.group())[1:-1], line)
+        if line.isprintable():
+            return line
+        return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in line)
 
     def out(self, text):
         """Data, on standard output: line by line."""

@@ -15,7 +15,6 @@ import collections
 import functools
 import http.client
 import json
-import re
 import ssl
 import threading
 import urllib.error
@@ -32,7 +31,6 @@ DEFAULT_TIMEOUT = 10.0  # seconds, for the whole exchange
 MAX_TIMEOUT = 600.0     # a wait longer than ten minutes is a mistake, not a wish
 # The account answer is a few hundred bytes; anything past 1 MiB is not it.
 MAX_BODY = 1024 * 1024
-_DIGITS = re.compile(r"[0-9]+\Z")
 
 # What came back: the status line, the headers as (name, value) pairs, the body bytes.
 Answer = collections.namedtuple("Answer", "version status reason headers body")
@@ -208,7 +206,7 @@ def failure(hop, reason, timeout):
 def read_body(response, hop):
     """The body: refused past MAX_BODY bytes before it fills memory, and never cut short."""
     lengths = response.headers.get_all("Content-Length") or []
-    if any(not _DIGITS.match(value.strip()) for value in lengths) or len(set(lengths)) > 1:
+    if not all(is_digits(value.strip()) for value in lengths) or len(set(lengths)) > 1:
         raise UnexpectedAnswer("the answer from %s has a Content-Length that is not one "
                                "number" % hop.host)
     announced = int(lengths[0]) if lengths else None
@@ -234,6 +232,11 @@ def read_body(response, hop):
         raise NetworkError("the answer from %s broke off after %d of the %d bytes it "
                            "announced" % (hop.host, size, announced))
     return b"".join(chunks)
+
+
+def is_digits(text):
+    """ASCII digits only: str.isdigit() would take "²" and "٣" too."""
+    return text != "" and text.strip("0123456789") == ""
 
 
 def read_account(answer, config):

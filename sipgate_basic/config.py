@@ -42,9 +42,10 @@ PLACEHOLDERS = {"token_id": "YOUR_SIPGATE_TOKEN_ID", "token": "YOUR_SIPGATE_TOKE
 # What sipgate's Personal Access Tokens look like today (sipgate's own
 # Node.js library checks the same). Only a hint after a 401, never a
 # refusal: sipgate may change its formats.
-TOKEN_ID_FORMAT = re.compile(r"token-[A-Za-z0-9]{6}\Z")
-TOKEN_FORMAT = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\Z")
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+\Z")
+# (Patterns, compiled by `re` on first use: most runs never need them.)
+TOKEN_ID_FORMAT = r"token-[A-Za-z0-9]{6}\Z"
+TOKEN_FORMAT = r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\Z"
+EMAIL = r"[^@\s]+@[^@\s]+\.[^@\s]+\Z"
 EXAMPLE_TOKEN_ID = "token-FQ1V12"  # sipgate's own example
 EXAMPLE_TOKEN = "e68ead46-a7db-46cd-8a1a-44aed1e4e372"
 
@@ -105,8 +106,8 @@ class Config(object):
         if self.access_token:
             return []
         hints = []
-        if self.token_id and not TOKEN_ID_FORMAT.match(self.token_id):
-            if EMAIL.match(self.token_id):
+        if self.token_id and not re.match(TOKEN_ID_FORMAT, self.token_id):
+            if re.match(EMAIL, self.token_id):
                 hints.append("%s looks like an e-mail address: a Personal Access Token's ID "
                              "is not your account's e-mail address, but looks like %s."
                              % (self.sources["token_id"], EXAMPLE_TOKEN_ID))
@@ -114,7 +115,7 @@ class Config(object):
                 hints.append("%s does not look like a token ID, which is token- and six "
                              "letters or digits, such as %s."
                              % (self.sources["token_id"], EXAMPLE_TOKEN_ID))
-        if self.token and not TOKEN_FORMAT.match(self.token):
+        if self.token and not re.match(TOKEN_FORMAT, self.token):
             hints.append("%s does not look like a Personal Access Token, which is a UUID "
                          "such as %s." % (self.sources["token"], EXAMPLE_TOKEN))
         return hints

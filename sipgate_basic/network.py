@@ -19,7 +19,7 @@ from .errors import NetworkError, UnexpectedAnswer
 
 # http.client's words when a proxy answers CONNECT with anything but 200;
 # the same from Python 3.6 to 3.13.
-_TUNNEL_REFUSED = re.compile(r"Tunnel connection failed: (\d{3}) ?(.*)", re.S)
+_TUNNEL_REFUSED = r"Tunnel connection failed: (\d{3}) ?(.*)"
 _CN, _O = b"\x55\x04\x03", b"\x55\x04\x0a"  # the OIDs 2.5.4.3 and 2.5.4.10
 
 
@@ -93,7 +93,7 @@ def network_error(hop, reason, seconds):
 def proxy_error(hop, reason):
     """The error for a failure before the proxy's tunnel was open: the proxy's, in words."""
     proxy, name, variable = hop.proxy, hop.proxy_name(), hop.proxy.variable
-    refused = _TUNNEL_REFUSED.match(str(reason)) if type(reason) is OSError else None
+    refused = re.match(_TUNNEL_REFUSED, str(reason), re.S) if type(reason) is OSError else None
     if refused:
         status, phrase = int(refused.group(1)), refused.group(2).strip()
         said = ("HTTP %d %s" % (status, phrase)).strip()

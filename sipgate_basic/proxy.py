@@ -17,20 +17,23 @@ and so that no URL holding the proxy password ever reaches urllib (its
 exceptions can repeat the URL they were given).
 """
 
-import collections
 import re
 
 from . import auth
 from .errors import ConfigError
 from .urls import split_authority
 
-_SCHEME_NAME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*\Z")
+_SCHEME_NAME = r"[A-Za-z][A-Za-z0-9+.-]*\Z"
 
 
-class Proxy(collections.namedtuple("Proxy", "host port user password variable")):
+class Proxy(object):
     """An HTTP proxy as named in `variable`; repr and `shown` mask the password."""
 
-    __slots__ = ()
+    __slots__ = ("host", "port", "user", "password", "variable")
+
+    def __init__(self, host, port, user, password, variable):
+        self.host, self.port, self.variable = host, port, variable
+        self.user, self.password = user, password  # None when the URL names no user
 
     @property
     def hostport(self):
@@ -61,8 +64,13 @@ class Proxy(collections.namedtuple("Proxy", "host port user password variable"))
         return "Proxy(%s, from %s)" % (self.shown, self.variable)
 
 
-# The route: the proxy (or None for direct) and, in words, why.
-Route = collections.namedtuple("Route", "proxy why")
+class Route(object):
+    """The route: the proxy, or None for direct; and, in words, why."""
+
+    __slots__ = ("proxy", "why")
+
+    def __init__(self, proxy, why):
+        self.proxy, self.why = proxy, why
 
 
 def choose_route(scheme, host, port, environ):
@@ -105,7 +113,7 @@ def parse_proxy(value, variable):
     # USER:PASSWORD@HOST:PORT or HOST:PORT, and means http.
     rest = value.strip()
     name, colon, after = rest.partition(":")
-    if colon and after.startswith("/") and _SCHEME_NAME.match(name):
+    if colon and after.startswith("/") and re.match(_SCHEME_NAME, name):
         name = name.lower()
         if not after.startswith("//"):
             raise refuse("'%s:' is not followed by //" % name)

@@ -12,17 +12,17 @@ map anywhere. So the whole authority is checked here, strictly, and the
 host judged is the very text the connection uses.
 """
 
-import re
 import socket
 
+_DIGITS = "0123456789"
 # A host name: ASCII letters, digits, '-' and '_' in dot-separated labels
 # (an IPv4 address is one too). A name in another script must be written
 # in its ASCII form (xn--...), so that what we check is what is looked up.
-_HOST_NAME = re.compile(r"[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.?\Z")
-_PORT = re.compile(r"[0-9]{1,5}\Z")
-# A path: RFC 3986 pchar and '/', with %-escapes; no space, no control
+_NAME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" + _DIGITS + "-_")
+# A path: RFC 3986's pchar and '/', with %-escapes; no space, no control
 # character, nothing outside ASCII.
-_PATH = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*\Z")
+_PATH_CHARACTERS = _NAME_CHARACTERS | frozenset(".~!$&'()*+,;=:@/%")
+_HEX = frozenset(_DIGITS + "abcdefABCDEF")
 _IPV6_LOOPBACK = b"\0" * 15 + b"\1"  # ::1
 
 
@@ -44,7 +44,7 @@ def split_base_url(url):
     path = slash + path
     if "?" in path or "#" in path:
         return None, "a query or fragment does not belong in it"
-    if not _PATH.match(path):
+    if not is_path(path):
         return None, "the path holds a space, a control character or a character outside ASCII"
     return (scheme, host, port, path), None
 
@@ -67,16 +67,29 @@ def split_authority(authority):
             port = None
         if not host:
             return None, "it has no host"
-        if not _HOST_NAME.match(host):
+        if not is_host_name(host):
             if any(ord(c) > 127 for c in host):
                 return None, ("the host name is not ASCII: write it in its ASCII "
                               "form (xn--...)")
             return None, "the host is not a host name, an IPv4 address or an [IPv6] address"
     if port is None:
         return host, None
-    if not _PORT.match(port) or not 0 < int(port) < 65536:
+    if not 0 < len(port) <= 5 or port.strip(_DIGITS) or not 0 < int(port) < 65536:
         return None, "the port is not a number from 1 to 65535"
     return host, int(port)
+
+
+def is_host_name(host):
+    """Dot-separated labels of ASCII letters, digits, '-' and '_'; a final dot allowed."""
+    labels = (host[:-1] if host.endswith(".") else host).split(".")
+    return all(label and _NAME_CHARACTERS.issuperset(label) for label in labels)
+
+
+def is_path(path):
+    """Only RFC 3986 path characters, and every '%' followed by two hex digits."""
+    escapes = path.split("%")[1:]
+    return _PATH_CHARACTERS.issuperset(path) and all(
+        _HEX.issuperset(escape[:2]) and len(escape) >= 2 for escape in escapes)
 
 
 def is_loopback(host):
