@@ -1,8 +1,11 @@
 """sipgate_basic: fetch your sipgate account with a Personal Access Token.
 
 A standard-library-only example of HTTP Basic Auth against the sipgate
-REST API. One request flows through these modules, in this order:
+REST API. One request flows through these modules, in this order (`cli`
+reads the flags first and prints the result last; the heart of the
+example is `auth`):
 
+    cli       `python -m sipgate_basic`: flags in, the result out, masked
     config    flags, environment and .env -> a checked Config
       envfile   the .env grammar
       urls      the base URL, checked piece by piece; which hosts are loopback
@@ -11,7 +14,6 @@ REST API. One request flows through these modules, in this order:
     client    GET {base}/account over HTTPS -> an Answer -> the account
       network   a failure on the way, in words: which hop, and why
     errors    exit codes, and what an HTTP status means
-    cli       `python -m sipgate_basic`: prints the result, masked
 
 For your own code, import from the module that owns what you need:
 

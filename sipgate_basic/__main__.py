@@ -16,7 +16,7 @@ def interrupted(signum=2, frame=None):  # 2: SIGINT, everywhere
         os.write(2, b"sipgate_basic: interrupted\n")
     except OSError:
         pass  # standard error is closed: the exit code still tells
-    os._exit(128 + signum)  # 130, as shells report a program that Ctrl-C ended
+    os._exit(128 + signum)  # 130 = errors.INTERRUPTED, as shells report Ctrl-C
 
 
 try:

@@ -16,10 +16,9 @@ import sys
 
 from . import __version__
 from .client import (DEFAULT_TIMEOUT, MAX_TIMEOUT, answer_lines, build_request, read_account,
-                     request_lines, send)
+                     request_lines, send, too_deep)
 from .config import DEFAULT_BASE_URL, load_config
-from .errors import (EXIT_CODES, SUCCESS, WRITE_ERROR, SipgateError, UnexpectedAnswer,
-                     UsageError)
+from .errors import EXIT_CODES, SUCCESS, WRITE_ERROR, SipgateError, UsageError
 
 USAGE = """\
 usage: python -m sipgate_basic [--token-id ID] [--base-url URL] [--env-file PATH]
@@ -83,7 +82,7 @@ def main(argv=None):
             output.error("%s\nsipgate_basic: error: %s" % (USAGE, error))
             code = error.exit_code
         except SipgateError as error:
-            output.hide(getattr(error, "secrets", ()))
+            output.hide(error.secrets)
             output.error("sipgate_basic: %s" % error)
             code = error.exit_code
         except (WriteFailed, KeyboardInterrupt):
@@ -93,7 +92,7 @@ def main(argv=None):
             # text could hold anything; never a traceback.
             output.error("sipgate_basic: unexpected internal error (%s); please report it"
                          % error.__class__.__name__)
-            code = UnexpectedAnswer.exit_code
+            code = SipgateError.exit_code
         output.flush()
     except WriteFailed as failed:
         output.error("sipgate_basic: cannot write to standard output (%s)" % failed)
@@ -102,8 +101,71 @@ def main(argv=None):
     return code
 
 
+def parse_args(argv):
+    """The options in `argv`, as attributes. Raises UsageError.
+
+    Hand-written rather than argparse for two reasons: a usage error must
+    never echo an argument (a mistyped flag may be followed by a token),
+    and argparse costs more start-up time than the rest of this program.
+    """
+    options = Options(token_id=None, base_url=None, env_file=None, timeout=DEFAULT_TIMEOUT,
+                      cacert=None, json=False, verbose=False, offline=False, help=False,
+                      version=False)
+    args = list(argv)
+    while args:
+        arg = args.pop(0)
+        flag, has_value, value = arg.partition("=")
+        if flag in SECRET_FLAGS:
+            raise UsageError("%s is not taken on the command line, where ps and shell history "
+                             "would show it; set %s in the environment or in .env"
+                             % (flag, SECRET_FLAGS[flag]))
+        if arg in SWITCHES:
+            setattr(options, SWITCHES[arg], True)
+            if options.help or options.version:
+                return options  # as for any program: the rest is not read
+        elif flag in SWITCHES:
+            raise UsageError("%s takes no value" % flag)
+        elif flag in VALUE_FLAGS:
+            if not has_value:
+                if not args:
+                    raise UsageError("%s needs a value" % flag)
+                value = args.pop(0)
+            setattr(options, VALUE_FLAGS[flag], value)
+        elif arg.startswith("-"):
+            # Named only if it looks like a flag: it could be a pasted secret.
+            raise UsageError("unknown option %s" % flag if re.match(r"--?[a-z-]{1,20}\Z", flag)
+                             else "unknown option")
+        else:
+            raise UsageError("unexpected argument; this program takes options only")
+    options.timeout = seconds(options.timeout)
+    return options
+
+
+class Options(object):
+    """The command line's options, as attributes."""
+
+    def __init__(self, **options):
+        self.__dict__.update(options)
+
+
+def seconds(value):
+    """--timeout's value: a number of seconds above 0 and at most MAX_TIMEOUT."""
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0 < number <= MAX_TIMEOUT:
+        raise UsageError("--timeout: must be a number of seconds above 0 and at most %g"
+                         % MAX_TIMEOUT)
+    return number
+
+
 def run(options, output):
-    """The program: one request, its answer on standard output. Raises SipgateError."""
+    """The program: one request, its answer on standard output. Raises SipgateError.
+
+    fetch_account's three steps (build, send, read), with what --offline
+    and --verbose show between them.
+    """
     if options.help:
         output.out(HELP)
         return SUCCESS
@@ -148,67 +210,9 @@ def render(account, as_json, status):
             text = json.dumps(account)
         else:
             text = "Status: %d\n%s" % (status, json.dumps(account, indent=2, ensure_ascii=False))
-    except (RecursionError, ValueError):
-        raise UnexpectedAnswer("HTTP %d, but the JSON is nested too deeply to be an account"
-                               % status)
+    except RecursionError:  # the indented encoder recurses deeper than json.loads
+        raise too_deep(status)
     return "".join(c if c.isprintable() or c == "\n" else json.dumps(c)[1:-1] for c in text)
-
-
-def parse_args(argv):
-    """The options in `argv`, as attributes. Raises UsageError.
-
-    Hand-written rather than argparse for two reasons: a usage error must
-    never echo an argument (a mistyped flag may be followed by a token),
-    and argparse costs more start-up time than the rest of this program.
-    """
-    options = Options(token_id=None, base_url=None, env_file=None, timeout=DEFAULT_TIMEOUT,
-                      cacert=None, json=False, verbose=False, offline=False, help=False,
-                      version=False)
-    args = list(argv)
-    while args:
-        arg = args.pop(0)
-        flag, has_value, value = arg.partition("=")
-        if flag in SECRET_FLAGS:
-            raise UsageError("%s is not taken on the command line, where ps and shell history "
-                             "would show it; set %s in the environment or in .env"
-                             % (flag, SECRET_FLAGS[flag]))
-        if arg in SWITCHES:
-            setattr(options, SWITCHES[arg], True)
-            if options.help or options.version:
-                return options  # as for any program: the rest is not read
-        elif flag in VALUE_FLAGS:
-            if not has_value:
-                if not args:
-                    raise UsageError("%s needs a value" % flag)
-                value = args.pop(0)
-            setattr(options, VALUE_FLAGS[flag], value)
-        elif arg.startswith("-"):
-            # Named only if it looks like a flag: it could be a pasted secret.
-            raise UsageError("unknown option %s" % flag if re.match(r"--?[a-z-]{1,20}\Z", flag)
-                             else "unknown option")
-        else:
-            raise UsageError("unexpected argument; this program takes options only")
-    options.timeout = seconds(options.timeout)
-    return options
-
-
-class Options(object):
-    """The command line's options, as attributes."""
-
-    def __init__(self, **options):
-        self.__dict__.update(options)
-
-
-def seconds(value):
-    """--timeout's value: a number of seconds above 0 and at most MAX_TIMEOUT."""
-    try:
-        number = float(value)
-    except ValueError:
-        number = -1.0
-    if not 0 < number <= MAX_TIMEOUT:
-        raise UsageError("--timeout: must be a number of seconds above 0 and at most %g"
-                         % MAX_TIMEOUT)
-    return number
 
 
 class WriteFailed(Exception):
@@ -303,6 +307,7 @@ class Output(object):
 
 
 def describe(error):
+    """Why a write to standard output failed, in words."""
     if isinstance(error, BrokenPipeError):
         return "broken pipe: the reader went away"
     if isinstance(error, OSError):

@@ -22,9 +22,9 @@ import urllib.parse
 import urllib.request
 
 from . import __version__
-from .errors import ConfigError, HTTPStatusError, NetworkError, UnexpectedAnswer, status_error
+from .errors import ConfigError, NetworkError, SipgateError, UnexpectedAnswer, status_error
 from .network import Hop, certificate_failed, issuer_name, network_error, timed_out
-from .urls import split_authority, split_base_url
+from .urls import DEFAULT_PORTS, split_authority
 
 USER_AGENT = "sipgate_basic/" + __version__
 DEFAULT_TIMEOUT = 10.0  # seconds, for the whole exchange
@@ -101,7 +101,7 @@ def send(request, route, timeout=DEFAULT_TIMEOUT, cafile=None):
     ok, result = outcome[0]
     if ok:
         return result
-    if isinstance(result, (NetworkError, UnexpectedAnswer, ConfigError)):
+    if isinstance(result, SipgateError):
         raise result
     # Anything else that urllib or http.client raised on what a server
     # sent: named by its kind only, since its text may repeat that input.
@@ -203,6 +203,35 @@ def failure(hop, reason, timeout):
     return network_error(hop, reason, timeout)
 
 
+def presented_issuer(hop, timeout):
+    """Who issued the certificate the API host presents; None if it cannot be learnt.
+
+    A second TLS handshake that checks nothing and sends nothing: it only
+    reads the certificate, to tell a private or intercepting authority
+    from a broken server. Used only after verification has failed.
+    """
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    host, port = split_authority(hop.host)
+    port = port or DEFAULT_PORTS["https"]
+    if hop.proxy is None:
+        connection = http.client.HTTPSConnection(host, port, timeout=timeout, context=context)
+    else:
+        connection = http.client.HTTPSConnection(hop.proxy.host, hop.proxy.port,
+                                                 timeout=timeout, context=context)
+        authorization = hop.proxy.authorization()
+        connection.set_tunnel(host, port, {"Proxy-Authorization": authorization}
+                              if authorization else None)
+    try:
+        connection.connect()
+        return issuer_name(connection.sock.getpeercert(binary_form=True))
+    except Exception:
+        return None
+    finally:
+        connection.close()
+
+
 def read_body(response, hop):
     """The body: refused past MAX_BODY bytes before it fills memory, and never cut short."""
     lengths = response.headers.get_all("Content-Length") or []
@@ -241,66 +270,35 @@ def is_digits(text):
 
 def read_account(answer, config):
     """The account, decoded from a 2xx JSON answer; else the error it means."""
-    if 300 <= answer.status < 400:
-        raise redirect_error(answer, config.base_url)
     if not 200 <= answer.status < 300:
-        raise status_error(answer.status, answer.reason, config.auth_scheme, config.hints())
-    text = answer.body.decode("utf-8", "replace")
+        location = dict((k.lower(), v) for k, v in answer.headers).get("location")
+        raise status_error(answer.status, answer.reason, config.auth_scheme, config.hints(),
+                           shown_location(location, config.base_url), config.origin)
     try:
         return json.loads(answer.body.decode("utf-8"))
     except RecursionError:
-        raise UnexpectedAnswer("HTTP %d, but the JSON is nested too deeply to be an account"
-                               % answer.status)
+        raise too_deep(answer.status)
     except ValueError:  # UnicodeDecodeError is a ValueError too
+        text = answer.body.decode("utf-8", "replace")
         raise UnexpectedAnswer("HTTP %d, but the body is not JSON; it begins: %r"
                                % (answer.status, text[:60]))
 
 
-def redirect_error(answer, base_url):
-    """A 3xx: not followed; say where it pointed, and where credentials may go."""
-    (scheme, host, port, _), _ = split_base_url(base_url)
-    default = {"http": 80, "https": 443}[scheme]
-    origin = "%s://%s:%d" % (scheme, "[%s]" % host if ":" in host else host, port or default)
-    location = dict((k.lower(), v) for k, v in answer.headers).get("location")
-    if location:
-        try:
-            location = urllib.parse.urljoin(account_url(base_url), location)
-        except ValueError:
-            pass  # shown as it came
-        location = location[:200]
-    return HTTPStatusError(
-        "HTTP %d %s: the server redirects to %s. Not followed: credentials go only to %s. "
-        "If that address is right, set SIPGATE_BASE_URL to it."
-        % (answer.status, answer.reason, location or "(no Location given)", origin))
+def too_deep(status):
+    """JSON nested deeper than Python's recursion limit: no account is."""
+    return UnexpectedAnswer("HTTP %d, but the JSON is nested too deeply to be an account"
+                            % status)
 
 
-def presented_issuer(hop, timeout):
-    """Who issued the certificate the API host presents; None if it cannot be learnt.
-
-    A second TLS handshake that checks nothing and sends nothing: it only
-    reads the certificate, to tell a private or intercepting authority
-    from a broken server. Used only after verification has failed.
-    """
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    host, port = split_authority(hop.host)
-    port = port or 443
-    if hop.proxy is None:
-        connection = http.client.HTTPSConnection(host, port, timeout=timeout, context=context)
-    else:
-        connection = http.client.HTTPSConnection(hop.proxy.host, hop.proxy.port,
-                                                 timeout=timeout, context=context)
-        authorization = hop.proxy.authorization()
-        connection.set_tunnel(host, port, {"Proxy-Authorization": authorization}
-                              if authorization else None)
-    try:
-        connection.connect()
-        return issuer_name(connection.sock.getpeercert(binary_form=True))
-    except Exception:
+def shown_location(location, base_url):
+    """Where a redirect points, made absolute if it can be; cut to 200 characters."""
+    if not location:
         return None
-    finally:
-        connection.close()
+    try:
+        location = urllib.parse.urljoin(account_url(base_url), location)
+    except ValueError:
+        pass  # shown as it came
+    return location[:200]
 
 
 # What --offline and --verbose show -----------------------------------------
@@ -315,7 +313,7 @@ def request_lines(request, shown_authorization):
     """
     headers = [("Accept-Encoding", "identity"), ("Authorization", shown_authorization)]
     for name, value in list(request.unredirected_hdrs.items()) + list(request.headers.items()):
-        if name.lower() not in ("authorization", "proxy-authorization"):
+        if name.lower() != "authorization":
             headers.append((name.title(), value))
     headers.append(("Connection", "close"))
     return ["%s %s HTTP/1.1" % (request.get_method(), request.selector)] + [

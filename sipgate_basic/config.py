@@ -7,8 +7,7 @@ grammar to `urls`, the proxy to `proxy`, building the Authorization
 header to `auth`, and sending to `client`.
 
 An empty value counts as unset, so `SIPGATE_TOKEN=` in the environment
-does not hide the token in `.env`. The secret token is never a flag: a
-command line shows in `ps` and in shell history.
+does not hide the token in `.env`.
 """
 
 import os
@@ -17,7 +16,7 @@ import re
 from . import auth
 from .errors import ConfigError
 from .proxy import choose_route
-from .urls import is_loopback, split_base_url
+from .urls import DEFAULT_PORTS, hostport, is_loopback, split_base_url
 
 DEFAULT_BASE_URL = "https://api.sipgate.com/v2"
 DEFAULT_ENV_FILE = ".env"
@@ -54,7 +53,7 @@ class Config(object):
     """The settings of one run. Its repr masks the secrets."""
 
     __slots__ = ("base_url", "token_id", "token", "access_token", "sources", "notes",
-                 "route", "unfilled")
+                 "origin", "route", "unfilled")
 
     def __init__(self, base_url, token_id=None, token=None, access_token=None,
                  sources=None, notes=(), route=None, unfilled=None):
@@ -64,6 +63,7 @@ class Config(object):
         self.access_token = access_token
         self.sources = sources or {}  # setting -> where it came from, in words
         self.notes = list(notes)      # things --verbose tells, e.g. trimmed white space
+        self.origin = None            # scheme://host:port of base_url: where credentials go
         self.route = route            # proxy.Route: direct, or through which proxy
         self.unfilled = unfilled      # with --offline: what is missing, in words
 
@@ -164,10 +164,11 @@ def load_config(token_id=None, base_url=None, env_file=None, environ=None, offli
         check_text(config)
         scheme, host, port = check_base_url(
             config.base_url, sources.get("base_url", "the default base URL"))
+        config.origin = "%s://%s" % (scheme, hostport(host, port))
         config.route = choose_route(scheme, host, port, environ)
         unfilled = check_credentials(config, file_label)
     except ConfigError as error:
-        error.secrets = config.secrets()  # for cli to mask, should any be echoed
+        error.secrets = config.secrets()
         raise
     if unfilled and not offline:
         raise ConfigError(unfilled)
@@ -220,6 +221,23 @@ def check_text(config):
                               "as plain text" % source)
 
 
+def check_base_url(base_url, source):
+    """(scheme, host, port) of a usable base URL; clear-text http only to this machine."""
+    parts, why = split_base_url(base_url)
+    if parts is None:
+        # The value is shown unless it may hold a password (user:password@host).
+        shown = "" if "@" in base_url else " %r" % base_url
+        raise ConfigError("%s%s is not a usable base URL: %s. Expected https://host/path, "
+                          "such as %s" % (source, shown, why, DEFAULT_BASE_URL))
+    scheme, host, port, _path = parts
+    if scheme == "http" and not is_loopback(host):
+        raise ConfigError(
+            "%s uses http:// to %s: the credentials would cross the network in "
+            "clear text. Use https://; plain http is allowed only to this machine "
+            "(localhost, 127.0.0.0/8, [::1])." % (source, host))
+    return scheme, host, port or DEFAULT_PORTS[scheme]
+
+
 def check_credentials(config, file_label):
     """Exactly one kind of credentials, well formed.
 
@@ -261,20 +279,3 @@ def check_credentials(config, file_label):
         return None
     return "%s. Set your own token ID and token, in the environment or in %s" % (
         "; ".join(problems), file_label)
-
-
-def check_base_url(base_url, source):
-    """(scheme, host, port) of a usable base URL; clear-text http only to this machine."""
-    parts, why = split_base_url(base_url)
-    if parts is None:
-        # The value is shown unless it may hold a password (user:password@host).
-        shown = "" if "@" in base_url else " %r" % base_url
-        raise ConfigError("%s%s is not a usable base URL: %s. Expected https://host/path, "
-                          "such as %s" % (source, shown, why, DEFAULT_BASE_URL))
-    scheme, host, port, _path = parts
-    if scheme == "http" and not is_loopback(host):
-        raise ConfigError(
-            "%s uses http:// to %s: the credentials would cross the network in "
-            "clear text. Use https://; plain http is allowed only to this machine "
-            "(localhost, 127.0.0.0/8, [::1])." % (source, host))
-    return scheme, host, port or {"http": 80, "https": 443}[scheme]

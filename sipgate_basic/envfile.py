@@ -137,7 +137,7 @@ class LineError(Exception):
         return self.problem.replace("{key}", key)
 
 
-def parse_line(line, number=1):
+def parse_line(line, number):
     """One line: a Binding, or None for a blank or comment line. Raises LineError."""
     rest = line.lstrip()
     if not rest or rest.startswith("#"):
@@ -161,7 +161,7 @@ def parse_key(rest):
 
 
 def parse_equals(key, rest):
-    """The rest of the line after `=`; a `KEY= # note` leaves just the comment."""
+    """The rest of the line after `=`; `KEY= # note` gives an empty value."""
     equals = _EQUALS.match(rest)
     if not equals:
         raise LineError("{key} is not followed by '=': write KEY=value", key)

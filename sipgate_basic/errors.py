@@ -3,8 +3,10 @@
 Owns: the exit-code table (each code is written here, once), the error
 classes that carry a code, and the likely cause of each HTTP status that
 sipgate answers (the official sipgate.io examples' Common Issues table,
-plus 403). Each message is written next to the check that knows its
-cause, in `config`, `envfile`, `proxy` and `client`; `cli` prints it.
+plus 403), redirects included. Every other message is written next to
+the check that knows its cause: in `config`, `envfile`, `urls` and
+`proxy` for the configuration, in `network` for the way to the API, in
+`client` for the answer, in `cli` for the command line and its output.
 
 Imports nothing, so every other module can use it for free.
 No message ever holds a token, an access token, Base64 credentials or a
@@ -13,17 +15,19 @@ proxy password.
 
 
 class SipgateError(Exception):
-    """A failure we expected and can explain: one line, and `exit_code`."""
+    """A failure we can explain: one line, and `exit_code`.
+
+    `secrets`: values the configuration held when the error was raised,
+    for `cli` to mask should the message ever echo one.
+    """
 
     exit_code = 1
-    meaning = "failure"
+    meaning = "unexpected answer (for example a body that is not JSON), or an internal error"
+    secrets = ()
 
 
 class UnexpectedAnswer(SipgateError):
     """An answer that is not what /account gives: not HTTP, not JSON, too long."""
-
-    exit_code = 1
-    meaning = "unexpected answer (for example a body that is not JSON)"
 
 
 class ConfigError(SipgateError):
@@ -62,15 +66,16 @@ SUCCESS = 0
 # As curl does (its exit 23, "write error"): the output could not be
 # written, so a script must not take the run for a success.
 WRITE_ERROR = 23
-# 128 + SIGINT, as shells report a program that Ctrl-C ended.
+# 128 + SIGINT, as shells report a program that Ctrl-C ended (__main__
+# exits with it straight from its signal handler).
 INTERRUPTED = 130
 
 # For --help, the README and scripts that branch on them.
 EXIT_CODES = ((SUCCESS, "success"),) + tuple(
     (error.exit_code, error.meaning) for error in
-    (UnexpectedAnswer, ConfigError, CredentialsRejected, HTTPStatusError, NetworkError)) + (
-    (WRITE_ERROR, "the output could not be written: standard output or error closed, "
-                  "full, or a broken pipe"),
+    (SipgateError, ConfigError, CredentialsRejected, HTTPStatusError, NetworkError)) + (
+    (WRITE_ERROR, "the output could not be written: standard output closed, full, or a "
+                  "broken pipe"),
     (INTERRUPTED, "interrupted (Ctrl-C)"),
 )
 
@@ -87,13 +92,20 @@ SERVER_SIDE = "a problem on sipgate's side; try again later"
 OTHER_STATUS = "the server refused the request"
 
 
-def status_error(status, reason, auth_scheme="Basic", hints=()):
-    """The error for a status outside 2xx and 3xx: its likely cause, and hints.
+def status_error(status, reason, auth_scheme="Basic", hints=(), location=None, origin=None):
+    """The error for a status outside 2xx: its likely cause, and hints after a 401.
 
-    `reason` is the server's text: the caller prints it through the same
-    filter as all output (secrets masked, control characters escaped).
+    `reason` and `location` are the server's text: `cli` prints them
+    through the same filter as all output (secrets masked, control
+    characters escaped). A 3xx names where it pointed and `origin`, the
+    only place credentials go.
     """
     head = ("HTTP %d %s" % (status, reason or "")).strip()
+    if 300 <= status < 400:
+        return HTTPStatusError(
+            "%s: the server redirects to %s. Not followed: credentials go only to %s. "
+            "If that address is right, set SIPGATE_BASE_URL to it."
+            % (head, location or "(no Location given)", origin))
     if status == 401 and auth_scheme == "Bearer":
         cause = BEARER_401
     elif status >= 500:

@@ -4,7 +4,9 @@ Owns: turning what the socket, ssl, http.client or urllib raised into one
 NetworkError (or UnexpectedAnswer) that names the hop that failed: the
 proxy, before its tunnel is open; the API host, directly or through the
 tunnel. Says what to change: the host, HTTPS_PROXY, --cacert, --timeout.
-Leaves the request to `client`.
+For a certificate that failed, reads its issuer's name (just enough DER),
+so that "Corp Proxy CA" tells interception from a broken server. Leaves
+the request, and the handshake that fetches that certificate, to `client`.
 
 No message repeats an exception's own text where that text could hold
 a URL with a password in it; the proxy is always shown by `Proxy.shown`.

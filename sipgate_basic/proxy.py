@@ -21,7 +21,7 @@ import re
 
 from . import auth
 from .errors import ConfigError
-from .urls import split_authority
+from .urls import DEFAULT_PORTS, hostport, split_authority
 
 _SCHEME_NAME = r"[A-Za-z][A-Za-z0-9+.-]*\Z"
 
@@ -37,8 +37,7 @@ class Proxy(object):
 
     @property
     def hostport(self):
-        return "[%s]:%d" % (self.host, self.port) if ":" in self.host else \
-            "%s:%d" % (self.host, self.port)
+        return hostport(self.host, self.port)
 
     @property
     def shown(self):
@@ -136,10 +135,15 @@ def parse_proxy(value, variable):
         user, password = unquote(user), unquote(password)
         if user is None or password is None:
             raise refuse("the user or password holds a broken %-escape")
+        try:
+            auth.basic_auth_header(user, password)
+        except ValueError as error:  # a user written with %3A
+            raise refuse("the user name: %s" % error)
     host, port = split_authority(hostport)
     if host is None:
         raise refuse(port)  # split_authority says what is wrong
-    return Proxy(host, 80 if port is None else port, user, password, variable)
+    return Proxy(host, DEFAULT_PORTS["http"] if port is None else port, user, password,
+                 variable)
 
 
 def unquote(text):

@@ -24,6 +24,7 @@ _NAME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWX
 _PATH_CHARACTERS = _NAME_CHARACTERS | frozenset(".~!$&'()*+,;=:@/%")
 _HEX = frozenset(_DIGITS + "abcdefABCDEF")
 _IPV6_LOOPBACK = b"\0" * 15 + b"\1"  # ::1
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def split_base_url(url):
@@ -53,18 +54,15 @@ def split_authority(authority):
     """(host, port or None) of `host[:port]`, IPv6 in brackets; or (None, why)."""
     if authority.startswith("["):
         end = authority.find("]")
-        host, after = authority[1:end], authority[end + 1:]
-        if end < 0 or not is_ip(socket.AF_INET6, host):
+        if end < 0 or not is_ip(socket.AF_INET6, authority[1:end]):
             return None, "the host in brackets is not an IPv6 address"
+        host, after = authority[1:end], authority[end + 1:]
         if after and not after.startswith(":"):
             return None, "there is text after the IPv6 address"
         port = after[1:] if after else None
     else:
         host, colon, port = authority.partition(":")
-        if colon and not port:
-            port = ""
-        elif not colon:
-            port = None
+        port = port if colon else None
         if not host:
             return None, "it has no host"
         if not is_host_name(host):
@@ -77,6 +75,11 @@ def split_authority(authority):
     if not 0 < len(port) <= 5 or port.strip(_DIGITS) or not 0 < int(port) < 65536:
         return None, "the port is not a number from 1 to 65535"
     return host, int(port)
+
+
+def hostport(host, port):
+    """host:port as a URL writes it: an IPv6 address in brackets."""
+    return "[%s]:%d" % (host, port) if ":" in host else "%s:%d" % (host, port)
 
 
 def is_host_name(host):
