@@ -215,6 +215,9 @@ def render(account, as_json, status):
     return "".join(c if c.isprintable() or c == "\n" else json.dumps(c)[1:-1] for c in text)
 
 
+MIN_HIDDEN = 8  # characters; sipgate's tokens are 36, their Base64 longer
+
+
 class WriteFailed(Exception):
     """Standard output is closed, full, or a broken pipe."""
 
@@ -235,12 +238,19 @@ class Output(object):
         self.broken = set()  # streams that failed: silenced before the program ends
 
     def hide(self, secrets):
-        """Mask these from now on, as they are and as JSON or repr would escape them."""
+        """Mask these from now on, as they are and as JSON or repr would escape them.
+
+        A secret shorter than MIN_HIDDEN is not searched for: masking "127"
+        or "e" in every word would garble the output and, by the gaps it
+        leaves, tell the secret. Where we print credentials ourselves they
+        are masked whatever their length (auth.mask, Proxy.shown).
+        """
         forms = set(self.secrets)
         for secret in secrets:
-            forms.update((secret, json.dumps(secret)[1:-1], repr(secret)[1:-1],
-                          json.dumps(secret, ensure_ascii=False)[1:-1]))
-        self.secrets = sorted((s for s in forms if s), key=len, reverse=True)
+            if len(secret) >= MIN_HIDDEN:
+                forms.update((secret, json.dumps(secret)[1:-1], repr(secret)[1:-1],
+                              json.dumps(secret, ensure_ascii=False)[1:-1]))
+        self.secrets = sorted(forms, key=len, reverse=True)
 
     def shown(self, line):
         """`line` with its secrets masked and what is not printable escaped.

@@ -76,7 +76,7 @@ def send(request, route, timeout=DEFAULT_TIMEOUT, cafile=None):
     ignore it; so the exchange runs in a worker thread that we wait for at
     most `timeout` seconds. Raises NetworkError, UnexpectedAnswer or ConfigError.
     """
-    hop = Hop(request.get_header("Host"), route.proxy)
+    hop = Hop(request.get_header("Host"), route.proxy, cafile)
     opener = build_opener(request.type, hop, cafile)
     if route.proxy is not None:
         # The proxy gets a CONNECT for our host and port, with its own
@@ -129,9 +129,12 @@ def tls_context(cafile=None):
     """
     try:
         return ssl.create_default_context(cafile=cafile)
-    except (OSError, ssl.SSLError) as error:
+    except ssl.SSLError:
+        raise ConfigError("--cacert %s: cannot be used as a CA certificate file (it holds "
+                          "no PEM certificate)" % cafile)
+    except OSError as error:
         raise ConfigError("--cacert %s: cannot be used as a CA certificate file (%s)"
-                          % (cafile, getattr(error, "strerror", None) or "not PEM"))
+                          % (cafile, error.strerror or "cannot be read"))
 
 
 class NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -272,8 +275,10 @@ def read_account(answer, config):
     """The account, decoded from a 2xx JSON answer; else the error it means."""
     if not 200 <= answer.status < 300:
         location = dict((k.lower(), v) for k, v in answer.headers).get("location")
+        proxy = config.route.proxy
         raise status_error(answer.status, answer.reason, config.auth_scheme, config.hints(),
-                           shown_location(location, config.base_url), config.origin)
+                           shown_location(location, config.base_url), config.origin,
+                           proxy and "the proxy %s (from %s)" % (proxy.shown, proxy.variable))
     try:
         return json.loads(answer.body.decode("utf-8"))
     except RecursionError:

@@ -258,7 +258,9 @@ def check_credentials(config, file_label):
             config.authorization()  # auth.py holds each scheme's rules
         except ValueError as error:
             setting = "access_token" if config.access_token else "token_id"
-            raise ConfigError("%s cannot be used: %s" % (config.sources[setting], error))
+            hint = "" if config.access_token else (
+                ". Check that you did not paste the token ID and the token together")
+            raise ConfigError("%s cannot be used: %s%s" % (config.sources[setting], error, hint))
     if config.access_token:
         return None
     if not has_pair:

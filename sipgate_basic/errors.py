@@ -92,13 +92,15 @@ SERVER_SIDE = "a problem on sipgate's side; try again later"
 OTHER_STATUS = "the server refused the request"
 
 
-def status_error(status, reason, auth_scheme="Basic", hints=(), location=None, origin=None):
+def status_error(status, reason, auth_scheme="Basic", hints=(), location=None, origin=None,
+                 proxy=None):
     """The error for a status outside 2xx: its likely cause, and hints after a 401.
 
     `reason` and `location` are the server's text: `cli` prints them
     through the same filter as all output (secrets masked, control
     characters escaped). A 3xx names where it pointed and `origin`, the
-    only place credentials go.
+    only place credentials go. `proxy` names the proxy in between, if any:
+    one that re-signs TLS answers HTTP itself, so a 5xx may well be its own.
     """
     head = ("HTTP %d %s" % (status, reason or "")).strip()
     if 300 <= status < 400:
@@ -108,6 +110,8 @@ def status_error(status, reason, auth_scheme="Basic", hints=(), location=None, o
             % (head, location or "(no Location given)", origin))
     if status == 401 and auth_scheme == "Bearer":
         cause = BEARER_401
+    elif status >= 500 and proxy:
+        cause = "a problem on sipgate's side, or on %s in between; try again later" % proxy
     elif status >= 500:
         cause = SERVER_SIDE
     else:

@@ -33,9 +33,10 @@ class Hop(object):
     TLS and HTTP are the API host's, carried through the tunnel.
     """
 
-    def __init__(self, host, proxy=None):
+    def __init__(self, host, proxy=None, cafile=None):
         self.host = host              # the API's host[:port], as in the Host header
         self.proxy = proxy            # a proxy.Proxy, or None for direct
+        self.cafile = cafile          # --cacert, if given
         self.tunnel_open = False      # set by client's connection once CONNECT succeeds
         self.issuer = None            # of a certificate that failed to verify, if learnt
 
@@ -55,8 +56,8 @@ def timed_out(hop, seconds):
     if hop.at_proxy:
         return NetworkError(
             "timed out after %g s waiting for %s to open a tunnel to %s (--timeout). "
-            "Check the host and port in %s." % (seconds, hop.proxy_name(), hop.host,
-                                                hop.proxy.variable))
+            "Check that %s names a proxy that answers." % (seconds, hop.proxy_name(), hop.host,
+                                                           hop.proxy.variable))
     return NetworkError("timed out after %g s: no complete answer from %s%s (--timeout)"
                         % (seconds, hop.host, hop.through()))
 
@@ -79,6 +80,10 @@ def network_error(hop, reason, seconds):
                             "arrived%s" % (host, through))
     if certificate_failed(reason):
         return certificate_error(hop, reason)
+    if isinstance(reason, ssl.SSLEOFError) or "unexpected eof" in str(reason).lower():
+        # (Python 3.6 with OpenSSL 3 names this reason wrongly: say it in words.)
+        return NetworkError("%s closed the connection during the TLS handshake%s"
+                            % (host, through))
     if isinstance(reason, ssl.SSLError):
         return NetworkError("TLS with %s failed (%s)%s" % (host, reason.reason or "error",
                                                            through))
@@ -99,14 +104,15 @@ def proxy_error(hop, reason):
     if refused:
         status, phrase = int(refused.group(1)), refused.group(2).strip()
         said = ("HTTP %d %s" % (status, phrase)).strip()
-        if status == 407 and proxy.user is None:
+        # 407 is the status for it; some proxies (tinyproxy) say 401.
+        if status in (401, 407) and proxy.user is None:
             return NetworkError(
                 "%s wants a user and password (%s): put them in %s as "
                 "http://USER:PASSWORD@HOST:PORT" % (name, said, variable))
-        if status == 407:
+        if status in (401, 407):
             return NetworkError("%s refused the user and password given (%s): check the "
                                 "user and password in %s" % (name, said, variable))
-        if status in (502, 503, 504):
+        if status >= 500:
             why = "it could not reach %s; try again later, or ask your network's " \
                   "administrators" % hop.host
         elif status == 403:
@@ -151,6 +157,9 @@ def certificate_error(hop, reason):
         hop.host, detail)
     if hop.issuer:
         message += "; it was issued by %r" % hop.issuer
+    if hop.cafile:
+        message += (". Only the authorities in --cacert %s are trusted (it replaces the "
+                    "system's, SSL_CERT_FILE and SSL_CERT_DIR)" % hop.cafile)
     if hop.proxy:
         return NetworkError(
             "%s. The connection goes through %s, which may be re-signing TLS with its "

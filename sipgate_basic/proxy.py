@@ -17,6 +17,7 @@ and so that no URL holding the proxy password ever reaches urllib (its
 exceptions can repeat the URL they were given).
 """
 
+import os
 import re
 
 from . import auth
@@ -75,28 +76,38 @@ class Route(object):
 def choose_route(scheme, host, port, environ):
     """The Route for a request to scheme://host:port, from `environ`.
 
-    Raises ConfigError for a proxy variable that cannot be used.
+    Raises ConfigError for a proxy variable that would be used but cannot be.
     """
     if scheme == "http":
         return Route(None, "direct: clear-text http:// goes only to this machine, "
                            "never through a proxy")
-    value, variable = environment_value(environ, "https_proxy")
+    value, variable, overridden = environment_value(environ, "https_proxy")
     if not value:
-        return Route(None, "direct: neither https_proxy nor HTTPS_PROXY is set")
-    proxy = parse_proxy(value, variable)
-    bypass, bypass_variable = environment_value(environ, "no_proxy")
-    entry = no_proxy_entry(host, port, bypass or "")
+        return Route(None, "direct: " + (overridden or "neither https_proxy nor HTTPS_PROXY "
+                                                      "is set"))
+    bypass, bypass_variable, bypass_overridden = environment_value(environ, "no_proxy")
+    entry = no_proxy_entry(host, port, bypass)
     if entry is not None:
         return Route(None, "direct: %s entry %r matches %s" % (bypass_variable, entry, host))
-    return Route(proxy, "through the proxy %s (from %s)" % (proxy.shown, variable))
+    proxy = parse_proxy(value, variable)
+    why = "through the proxy %s (from %s)" % (proxy.shown, variable)
+    return Route(proxy, why + ("; " + bypass_overridden if bypass_overridden else ""))
 
 
 def environment_value(environ, lower_name):
-    """(value, variable name) as urllib picks them: lowercase wins, even when empty."""
-    if lower_name in environ:
-        return environ[lower_name], lower_name
+    """(value, variable name, a note or None) as urllib picks them.
+
+    The lowercase variable wins, even when it is set but empty; the note
+    says so when that hides the uppercase one.
+    """
     upper = lower_name.upper()
-    return environ.get(upper, ""), upper
+    if lower_name not in environ:
+        return environ.get(upper, ""), upper, None
+    overridden = None
+    if not environ[lower_name] and environ.get(upper):
+        overridden = "%s is set but empty, which overrides %s (as in urllib)" % (
+            lower_name, upper)
+    return environ[lower_name], lower_name, overridden
 
 
 def parse_proxy(value, variable):
@@ -107,6 +118,15 @@ def parse_proxy(value, variable):
         return ConfigError("%s cannot be used as a proxy: %s. Expected "
                            "http://[USER:PASSWORD@]HOST:PORT" % (variable, problem))
 
+    try:
+        # Python 3.6 in a C locale reads the environment as ASCII, handing
+        # over other bytes as lone surrogates: read them again as UTF-8.
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            value = os.fsencode(value).decode("utf-8")
+        except UnicodeDecodeError:
+            raise refuse("it holds bytes that are not UTF-8 text; %-encode them")
     # http://[USER[:PASSWORD]@]HOST[:PORT][/]. As urllib reads it, a value
     # whose "scheme:" is not followed by "/" has no scheme at all: it is
     # USER:PASSWORD@HOST:PORT or HOST:PORT, and means http.
@@ -129,16 +149,21 @@ def parse_proxy(value, variable):
     if path:
         raise refuse("it has a path after the host and port")
     userinfo, at, hostport = authority.rpartition("@")
+    if "?" in hostport or "#" in hostport:
+        raise refuse("it has a query or fragment after the host and port")
     user = password = None
     if at:
         user, _, password = userinfo.partition(":")
         user, password = unquote(user), unquote(password)
         if user is None or password is None:
-            raise refuse("the user or password holds a broken %-escape")
+            raise refuse("the user or password holds a %-escape that is broken or not "
+                         "UTF-8")
+        if not user:
+            raise refuse("the user name is empty")
         try:
             auth.basic_auth_header(user, password)
-        except ValueError as error:  # a user written with %3A
-            raise refuse("the user name: %s" % error)
+        except ValueError as error:
+            raise refuse("its user name (written with %%3A?): %s" % error)
     host, port = split_authority(hostport)
     if host is None:
         raise refuse(port)  # split_authority says what is wrong
@@ -147,7 +172,10 @@ def parse_proxy(value, variable):
 
 
 def unquote(text):
-    """Percent-decode a URL's user or password (a password may hold %40 for @); None if broken."""
+    """Percent-decode a URL's user or password (%40 for @); None if an escape is broken.
+
+    Decoded as UTF-8, as curl and urllib do.
+    """
     if re.search(r"%(?![0-9A-Fa-f]{2})", text):
         return None
     try:

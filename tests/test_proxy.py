@@ -11,7 +11,9 @@ proxy password and its Base64 form.
 import base64
 import os
 import shutil
+import socket
 import subprocess
+import threading
 
 import pytest
 
@@ -109,6 +111,19 @@ def test_proxy_wants_credentials(run_proxied):
         % shown(proxy, None))
 
 
+@pytest.mark.parametrize("with_credentials", [False, True])
+def test_a_proxy_that_says_401_instead_of_407(run_proxied, with_credentials):
+    with FakeProxy(mode="refuse", status=401) as proxy:  # as tinyproxy does
+        result = run_proxied(proxy_url(proxy) if with_credentials else proxy.url)
+    assert result.code == 5, result
+    if with_credentials:
+        assert "%s refused the user and password given (HTTP 401 Unauthorized)" % shown(
+            proxy) in result.err
+    else:
+        assert "%s wants a user and password (HTTP 401 Unauthorized)" % shown(
+            proxy, None) in result.err
+
+
 def test_proxy_refuses_the_credentials(run_proxied, tls_fake):
     with FakeProxy(user=USER, password="another") as proxy:
         result = run_proxied(proxy_url(proxy))
@@ -126,6 +141,8 @@ def test_proxy_refuses_the_credentials(run_proxied, tls_fake):
     (502, "(HTTP 502 Bad Gateway): it could not reach 127.0.0.1:{port}; try again later, "
           "or ask your network's administrators"),
     (503, "(HTTP 503 Service Unavailable): it could not reach 127.0.0.1:{port}; try again "
+          "later, or ask your network's administrators"),
+    (500, "(HTTP 500 Internal Server Error): it could not reach 127.0.0.1:{port}; try again "
           "later, or ask your network's administrators"),
     (400, "(HTTP 400 Bad Request): check HTTPS_PROXY"),
 ])
@@ -157,7 +174,8 @@ def test_proxy_that_never_answers_is_a_timeout_at_the_proxy(run_proxied, tls_fak
     assert result.code == 5, result
     assert result.err == (
         "sipgate_basic: timed out after 1 s waiting for %s to open a tunnel to 127.0.0.1:%d "
-        "(--timeout). Check the host and port in HTTPS_PROXY.\n" % (shown(proxy), tls_fake.port))
+        "(--timeout). Check that HTTPS_PROXY names a proxy that answers.\n"
+        % (shown(proxy), tls_fake.port))
 
 
 def test_proxy_down(run_proxied):
@@ -189,10 +207,11 @@ def test_intercepting_proxy_is_named_with_the_issuer(run_proxied, tls_fake):
         "sipgate_basic: the TLS certificate presented for 127.0.0.1:%d could not be "
         "verified (" % tls_fake.port)
     assert result.err.endswith(
-        "; it was issued by 'sipgate_basic Test Proxy CA'. The connection goes through %s, "
-        "which may be re-signing TLS with its own certificate authority: if so, pass "
-        "--cacert FILE with that authority's certificate (your IT department has it).\n"
-        % shown(proxy, None))
+        "; it was issued by 'sipgate_basic Test Proxy CA'. Only the authorities in --cacert "
+        "%s are trusted (it replaces the system's, SSL_CERT_FILE and SSL_CERT_DIR). The "
+        "connection goes through %s, which may be re-signing TLS with its own certificate "
+        "authority: if so, pass --cacert FILE with that authority's certificate (your IT "
+        "department has it).\n" % (UPSTREAM_CA, shown(proxy, None)))
     assert tls_fake.requests == []  # nothing reached sipgate: no header went out
 
 
@@ -228,7 +247,11 @@ def test_host_name_is_verified(run_proxied, tls_fake):
     ("https://%s:%s@proxy:3128" % (USER, QUOTED_PASSWORD), "https:// (TLS to the proxy"),
     ("http://%s:%s@proxy:3128/path" % (USER, QUOTED_PASSWORD), "has a path"),
     ("http://%s:%s@pro xy:3128" % (USER, QUOTED_PASSWORD), "the host is not a host name"),
-    ("http://%s:pr0xy-s3cret-p%%4@proxy:3128" % USER, "broken %-escape"),
+    ("http://%s:pr0xy-s3cret-p%%4@proxy:3128" % USER, "a %-escape that is broken or not UTF-8"),
+    ("http://%s:pr0xy-s3cret-p%%FC@proxy:3128" % USER, "a %-escape that is broken or not UTF-8"),
+    ("http://:%s@proxy:3128" % QUOTED_PASSWORD, "the user name is empty"),
+    ("http://us%%3Aer:%s@proxy:3128" % QUOTED_PASSWORD, "Basic Auth's user-id cannot hold ':'"),
+    ("http://%s:%s@proxy:3128?x=1" % (USER, QUOTED_PASSWORD), "a query or fragment"),
 ])
 def test_malformed_proxy_variable(run_proxied, tls_fake, value, problem):
     result = run_proxied(value)
@@ -269,3 +292,80 @@ def test_ssl_cert_dir_is_honoured(run, tls_fake, tmp_path):
     result = run(env=env_for(tls_fake, SSL_CERT_DIR=str(tmp_path),
                              SSL_CERT_FILE=os.devnull))
     assert result.code == 0, result
+
+
+def test_empty_lowercase_variable_hides_the_uppercase_one_and_says_so(run, tls_fake):
+    with FakeProxy() as proxy:
+        result = run("--cacert", UPSTREAM_CA, "-v",
+                     env=env_for(tls_fake, HTTPS_PROXY=proxy.url, https_proxy=""))
+    assert result.code == 0, result
+    assert ("* route: direct: https_proxy is set but empty, which overrides HTTPS_PROXY "
+            "(as in urllib)\n") in result.err
+    assert proxy.targets == []
+
+
+def test_a_5xx_through_a_proxy_may_be_the_proxys_own(run_proxied, tls_fake):
+    tls_fake.mode, tls_fake.status = "status", 502
+    with FakeProxy() as proxy:
+        result = run_proxied(proxy.url)
+    assert result.code == 4, result
+    assert result.err == (
+        "sipgate_basic: HTTP 502 Bad Gateway: a problem on sipgate's side, or on %s in "
+        "between; try again later\n" % shown(proxy, None))
+
+
+def test_proxy_variable_that_is_not_utf8(run_proxied, tls_fake):
+    result = run_proxied("http://%s:p\udcffw@127.0.0.1:3128" % USER)
+    assert result.code == 2, result
+    assert "HTTPS_PROXY cannot be used as a proxy: it holds bytes that are not UTF-8 text" \
+        in result.err
+
+
+def test_a_malformed_proxy_that_would_not_be_used_is_no_error(run, tls_fake):
+    result = run("--cacert", UPSTREAM_CA, env=env_for(
+        tls_fake, HTTPS_PROXY="socks5://%s:%s@proxy:1080" % (USER, QUOTED_PASSWORD),
+        NO_PROXY="*"))
+    assert result.code == 0, result
+
+
+def test_cacert_that_does_not_match_says_it_replaced_the_rest(run, tls_fake):
+    result = run("--cacert", PROXY_CA, env=env_for(tls_fake))
+    assert result.code == 5, result
+    assert ("Only the authorities in --cacert %s are trusted (it replaces the system's, "
+            "SSL_CERT_FILE and SSL_CERT_DIR)" % PROXY_CA) in result.err
+
+
+def test_connection_closed_during_the_tls_handshake(run):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+
+    def close_after_hello():
+        client, _ = listener.accept()
+        client.recv(65536)  # the ClientHello, whole
+        client.shutdown(socket.SHUT_RDWR)
+        client.close()
+
+    thread = threading.Thread(target=close_after_hello, daemon=True)
+    thread.start()
+    try:
+        result = run(env={"SIPGATE_BASE_URL": "https://127.0.0.1:%d/v2" % port,
+                          "SIPGATE_TOKEN_ID": "token-DEMO01",
+                          "SIPGATE_TOKEN": "3fa85f64-5717-4562-b3fc-2c963f66afa6"})
+    finally:
+        thread.join(10)
+        listener.close()
+    assert result.code == 5, result
+    assert result.err == ("sipgate_basic: 127.0.0.1:%d closed the connection during the TLS "
+                          "handshake\n" % port)
+
+
+def test_a_short_proxy_password_does_not_garble_the_output(run, tls_fake):
+    with FakeProxy(user="alice", password="127") as proxy:
+        result = run("--cacert", UPSTREAM_CA, "-v", env=env_for(
+            tls_fake, HTTPS_PROXY="http://alice:127@127.0.0.1:%d" % proxy.port))
+    assert result.code == 0, result
+    assert "* route: through the proxy http://alice:<hidden>@127.0.0.1:%d (from HTTPS_PROXY)" \
+        % proxy.port in result.err
+    assert "> Host: 127.0.0.1:%d" % tls_fake.port in result.err
