@@ -40,6 +40,8 @@ import threading
 import time
 from http import HTTPStatus
 
+from strict_http import is_digits
+
 TLS_FOLDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tls")
 UPSTREAM_CA = os.path.join(TLS_FOLDER, "ca.pem")  # the fake sipgate's CA
 PROXY_CA = os.path.join(TLS_FOLDER, "proxy-ca.pem")  # issuer of what "intercept" shows
@@ -384,7 +386,8 @@ def _parse_head(head):
             authorizations.append(value.strip(" \t"))
     if method == "CONNECT":
         host, colon, port = target.rpartition(":")
-        if not (host and colon and port.isdigit() and 0 < int(port) < 65536):
+        # ASCII digits only (str.isdigit() takes "²"), and few: int() refuses 4301.
+        if not (host and colon and is_digits(port) and len(port) <= 5 and 0 < int(port) < 65536):
             raise _Refused(400)
     return method, target, authorizations
 

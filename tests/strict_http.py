@@ -33,7 +33,7 @@ _DIGITS = re.compile(r"[0-9]+\Z")
 
 
 def is_digits(text):
-    """True for one or more ASCII digits: not str.isdigit(), which takes "²", nor \\d ("\u0663")."""
+    """True for one or more ASCII digits; str.isdigit() takes "²" too, and \\d "\u0663"."""
     return _DIGITS.match(text) is not None
 
 

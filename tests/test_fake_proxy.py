@@ -179,6 +179,8 @@ def test_other_methods_get_405_with_a_status_line():
 @pytest.mark.parametrize("request_line", [
     b"CONNECT api.sipgate.test HTTP/1.1",     # no port
     b"CONNECT api.sipgate.test:http HTTP/1.1",
+    b"CONNECT 127.0.0.1:\xb2 HTTP/1.1",      # "\u00b2", superscript two: str.isdigit() takes it
+    b"CONNECT 127.0.0.1:" + b"4" * 5000 + b" HTTP/1.1",  # int() refuses over 4300 digits
     b"CONNECT api.sipgate.test:443",          # no version
     b"SSH-2.0-OpenSSH_9.6",
 ])
