@@ -40,10 +40,10 @@ import threading
 import time
 from http import HTTPStatus
 
+from fake_sipgate import TEST_CA, TLS_FOLDER, tls_server_context
 from strict_http import is_digits
 
-TLS_FOLDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tls")
-UPSTREAM_CA = os.path.join(TLS_FOLDER, "ca.pem")  # the fake sipgate's CA
+UPSTREAM_CA = TEST_CA  # the fake sipgate's CA
 PROXY_CA = os.path.join(TLS_FOLDER, "proxy-ca.pem")  # issuer of what "intercept" shows
 INTERCEPT_CERT = os.path.join(TLS_FOLDER, "intercept.pem")
 INTERCEPT_KEY = os.path.join(TLS_FOLDER, "intercept-key.pem")
@@ -126,7 +126,8 @@ class FakeProxy(object):
 
         self._client_context = self._upstream_context = None
         if mode == "intercept":
-            self._client_context = _tls_server_context()
+            # What "intercept" shows the client: a certificate from the proxy CA.
+            self._client_context = tls_server_context(INTERCEPT_CERT, INTERCEPT_KEY)
             self._upstream_context = _upstream_tls_context()
 
         # Bound here, so that url and port are known before the proxy starts;
@@ -420,13 +421,6 @@ def _shutdown(sock):
         sock.shutdown(socket.SHUT_RDWR)
     except OSError:
         pass  # already closed, or never connected
-
-
-def _tls_server_context():
-    """What "intercept" shows the client: a certificate from the proxy CA."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(INTERCEPT_CERT, INTERCEPT_KEY)
-    return context
 
 
 def _upstream_tls_context():

@@ -88,6 +88,8 @@ ACCOUNT = {
 
 TLS_FOLDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tls")
 TEST_CA = os.path.join(TLS_FOLDER, "ca.pem")
+SERVER_CERT = os.path.join(TLS_FOLDER, "server.pem")  # for 127.0.0.1 and localhost, from TEST_CA
+SERVER_KEY = os.path.join(TLS_FOLDER, "server-key.pem")
 
 _TOKEN68 = re.compile(r"[A-Za-z0-9+/]+={0,2}\Z")
 _B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*\Z")
@@ -311,11 +313,13 @@ class FakeSipgate(object):
         self.stop()
 
 
-def tls_server_context():
-    """A server context with the test certificate for 127.0.0.1 (see tls/README.txt)."""
+def tls_server_context(cert=SERVER_CERT, key=SERVER_KEY):
+    """A server context with a test certificate: by default the one for 127.0.0.1.
+
+    The certificates and keys are in tls/ (see tls/README.txt).
+    """
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(os.path.join(TLS_FOLDER, "server.pem"),
-                            os.path.join(TLS_FOLDER, "server-key.pem"))
+    context.load_cert_chain(cert, key)
     return context
 
 
