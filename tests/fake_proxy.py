@@ -48,7 +48,6 @@ PROXY_CA = os.path.join(TLS_FOLDER, "proxy-ca.pem")  # issuer of what "intercept
 INTERCEPT_CERT = os.path.join(TLS_FOLDER, "intercept.pem")
 INTERCEPT_KEY = os.path.join(TLS_FOLDER, "intercept-key.pem")
 
-MODES = ("tunnel", "refuse", "hang-up", "garbage", "silent", "intercept")
 GARBAGE = b"SSH-2.0-OpenSSH_9.6\r\n"
 REALM = "fake proxy"
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
@@ -232,10 +231,9 @@ class FakeProxy(object):
         with self._lock:
             self.targets.append((method, target))
             self.proxy_authorizations.append(", ".join(authorizations) if authorizations else None)
-        handler = getattr(self, "_mode_" + self.mode.replace("-", "_"))
-        handler(client, method, target, authorizations, opened)
+        MODES[self.mode](self, client, method, target, authorizations, opened)
 
-    # --- Modes, one method each ---------------------------------------------
+    # --- Modes, one method each (MODES, below the class, names them) --------
 
     def _mode_refuse(self, client, method, target, authorizations, opened):
         _answer(client, self.status)
@@ -339,6 +337,16 @@ class FakeProxy(object):
                 if not data:
                     return
                 _send(peer[sock], data)
+
+
+MODES = {  # mode -> its method, in the order of the module docstring
+    "tunnel": FakeProxy._mode_tunnel,
+    "refuse": FakeProxy._mode_refuse,
+    "hang-up": FakeProxy._mode_hang_up,
+    "garbage": FakeProxy._mode_garbage,
+    "silent": FakeProxy._mode_silent,
+    "intercept": FakeProxy._mode_intercept,
+}
 
 
 # --- Functions without state ------------------------------------------------
