@@ -298,6 +298,7 @@ class FakeProxy(object):
         if len(authorizations) != 1:
             return False  # missing, or sent twice
         scheme, _, credentials = authorizations[0].partition(" ")
+        # Not decoded: a client sends the one canonical Base64 of user:password; text will do.
         # RFC 7235: the scheme is case-insensitive. compare_digest takes as
         # long for a near miss as for a far one: no timing hint to a guesser.
         matches = hmac.compare_digest(credentials.strip(" ").encode("latin-1"), self._expected)
