@@ -8,7 +8,7 @@ credentials.
 
     mode              reads (default)              answer
     redirect          redirect_to                  302, Location: redirect_to as given,
-      or location                                    parsable or not ("http://[/x")
+                                                     parsable or not ("http://[/x")
     status            status                       that status, a JSON body
     not-json          -                            200 text/html
     body              body (b""), announce (True), 200 with that body and type; with
@@ -205,7 +205,6 @@ def _hang_up(fake, handler):
 
 MODES = {
     "redirect": _redirect,
-    "location": _redirect,
     "status": _status,
     "not-json": _not_json,
     "body": _body,

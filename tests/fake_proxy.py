@@ -40,13 +40,14 @@ import threading
 import time
 from http import HTTPStatus
 
-TLS_FOLDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tls")
-UPSTREAM_CA = os.path.join(TLS_FOLDER, "ca.pem")  # the fake sipgate's CA
+from fake_sipgate import TEST_CA, TLS_FOLDER, tls_server_context
+from strict_http import is_digits
+
+UPSTREAM_CA = TEST_CA  # the fake sipgate's CA
 PROXY_CA = os.path.join(TLS_FOLDER, "proxy-ca.pem")  # issuer of what "intercept" shows
 INTERCEPT_CERT = os.path.join(TLS_FOLDER, "intercept.pem")
 INTERCEPT_KEY = os.path.join(TLS_FOLDER, "intercept-key.pem")
 
-MODES = ("tunnel", "refuse", "hang-up", "garbage", "silent", "intercept")
 GARBAGE = b"SSH-2.0-OpenSSH_9.6\r\n"
 REALM = "fake proxy"
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
@@ -124,7 +125,8 @@ class FakeProxy(object):
 
         self._client_context = self._upstream_context = None
         if mode == "intercept":
-            self._client_context = _tls_server_context()
+            # What "intercept" shows the client: a certificate from the proxy CA.
+            self._client_context = tls_server_context(INTERCEPT_CERT, INTERCEPT_KEY)
             self._upstream_context = _upstream_tls_context()
 
         # Bound here, so that url and port are known before the proxy starts;
@@ -229,10 +231,9 @@ class FakeProxy(object):
         with self._lock:
             self.targets.append((method, target))
             self.proxy_authorizations.append(", ".join(authorizations) if authorizations else None)
-        handler = getattr(self, "_mode_" + self.mode.replace("-", "_"))
-        handler(client, method, target, authorizations, opened)
+        MODES[self.mode](self, client, method, target, authorizations, opened)
 
-    # --- Modes, one method each ---------------------------------------------
+    # --- Modes, one method each (MODES, below the class, names them) --------
 
     def _mode_refuse(self, client, method, target, authorizations, opened):
         _answer(client, self.status)
@@ -297,6 +298,7 @@ class FakeProxy(object):
         if len(authorizations) != 1:
             return False  # missing, or sent twice
         scheme, _, credentials = authorizations[0].partition(" ")
+        # Not decoded: a client sends the one canonical Base64 of user:password; text will do.
         # RFC 7235: the scheme is case-insensitive. compare_digest takes as
         # long for a near miss as for a far one: no timing hint to a guesser.
         matches = hmac.compare_digest(credentials.strip(" ").encode("latin-1"), self._expected)
@@ -336,6 +338,16 @@ class FakeProxy(object):
                 if not data:
                     return
                 _send(peer[sock], data)
+
+
+MODES = {  # mode -> its method, in the order of the module docstring
+    "tunnel": FakeProxy._mode_tunnel,
+    "refuse": FakeProxy._mode_refuse,
+    "hang-up": FakeProxy._mode_hang_up,
+    "garbage": FakeProxy._mode_garbage,
+    "silent": FakeProxy._mode_silent,
+    "intercept": FakeProxy._mode_intercept,
+}
 
 
 # --- Functions without state ------------------------------------------------
@@ -384,7 +396,8 @@ def _parse_head(head):
             authorizations.append(value.strip(" \t"))
     if method == "CONNECT":
         host, colon, port = target.rpartition(":")
-        if not (host and colon and port.isdigit() and 0 < int(port) < 65536):
+        # ASCII digits only (str.isdigit() takes "²"), and few: int() refuses 4301.
+        if not (host and colon and is_digits(port) and len(port) <= 5 and 0 < int(port) < 65536):
             raise _Refused(400)
     return method, target, authorizations
 
@@ -417,13 +430,6 @@ def _shutdown(sock):
         sock.shutdown(socket.SHUT_RDWR)
     except OSError:
         pass  # already closed, or never connected
-
-
-def _tls_server_context():
-    """What "intercept" shows the client: a certificate from the proxy CA."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(INTERCEPT_CERT, INTERCEPT_KEY)
-    return context
 
 
 def _upstream_tls_context():

@@ -21,8 +21,10 @@ http.server alone would drop the connection or answer as HTTP/0.9. It
 records each request it saw, so a test can assert the exact headers; it logs
 only request lines and statuses, never a header value.
 
-This file owns the well-behaved fake. Its misbehaviours for the tests of a
-hostile network (`fake.mode = "drip"` and so on) are in fake_misbehaviour.py.
+This file owns the well-behaved fake. What makes http.server answer every
+request with a status line is in strict_http.py, the base of its Handler.
+Its misbehaviours for the tests of a hostile network (`fake.mode = "drip"`
+and so on) are in fake_misbehaviour.py.
 
 Standalone: `python tests/fake_sipgate.py [--port N]` prints its base URL
 as its first line of standard output, then serves until interrupted.
@@ -44,7 +46,9 @@ import sys
 import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import HTTPServer
+
+from strict_http import StrictHandler, is_digits
 
 BASE_PATH = "/v2"
 ACCOUNT_PATH = BASE_PATH + "/account"
@@ -84,11 +88,11 @@ ACCOUNT = {
 
 TLS_FOLDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tls")
 TEST_CA = os.path.join(TLS_FOLDER, "ca.pem")
+SERVER_CERT = os.path.join(TLS_FOLDER, "server.pem")  # for 127.0.0.1 and localhost, from TEST_CA
+SERVER_KEY = os.path.join(TLS_FOLDER, "server-key.pem")
 
 _TOKEN68 = re.compile(r"[A-Za-z0-9+/]+={0,2}\Z")
 _B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*\Z")
-_HTTP_1 = re.compile(r"HTTP/1\.[0-9]\Z")
-_DIGITS = re.compile(r"[0-9]+\Z")  # not \d (takes "\u0663"), nor str.isdigit() (takes "²")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 MAX_BODY = 1 << 20  # the largest request body the fake reads (and drops)
 
@@ -142,12 +146,16 @@ def scopes_for(authorization_values):
     return None
 
 
-class Handler(BaseHTTPRequestHandler):
-    """One connection: its requests, one after another, each answered by answer()."""
+class Handler(StrictHandler):
+    """One connection: its requests, one after another, each answered by answer().
+
+    StrictHandler (strict_http.py) reads each request and answers a malformed
+    one, a stalled one or a bug in answer() with an error; answer() sees only
+    requests that parsed.
+    """
 
     protocol_version = "HTTP/1.1"  # keep-alive: every answer carries Content-Length
     server_version = "FakeSipgate/1.0"
-    timeout = 30  # an idle keep-alive connection ends after this long
     # Headers and body go out in two writes; without TCP_NODELAY the second
     # waits for the client's delayed ACK, some 40 ms per request.
     disable_nagle_algorithm = True
@@ -190,7 +198,7 @@ class Handler(BaseHTTPRequestHandler):
         lengths = self.headers.get_all("Content-Length") or []
         if self.headers.get("Transfer-Encoding"):
             self.close_connection = True  # no chunked parser here: answer, then end
-        elif len(lengths) > 1 or lengths and not _DIGITS.match(lengths[0].strip(" \t")):
+        elif len(lengths) > 1 or lengths and not is_digits(lengths[0].strip(" \t")):
             return 400, "Bad Content-Length"
         elif lengths:
             length = lengths[0].strip(" \t")
@@ -220,82 +228,18 @@ class Handler(BaseHTTPRequestHandler):
             message = _CONTROL.sub(lambda m: "\\x%02x" % ord(m.group()), format % args)
             sys.stderr.write("fake sipgate: %s\n" % message)
 
-    # Below, where http.server alone would drop a connection without a word,
-    # or answer without a status line: every request begun gets an answer.
-
-    def handle_one_request(self):
-        self.answered = False  # has a byte of the answer gone out?
-        self.requestline, self.command = "", None
-        # http.server's default, HTTP/0.9, would mean answers without a status line.
-        self.request_version = "HTTP/1.1"
-        try:
-            if not self.rfile.peek(1):
-                self.close_connection = True  # the client hung up
-                return
-        except OSError:  # idle too long, reset, failed TLS: nothing was asked, nothing to answer
-            self.close_connection = True
-            return
-        try:
-            self.raw_requestline = self.rfile.readline(65537)
-            if len(self.raw_requestline) > 65536:
-                self.refuse(414)
-            elif self.parse_request():
-                self.answer()
-        except socket.timeout:
-            self.refuse(408)  # the client began a request, then stalled
-        except OSError:
-            self.close_connection = True  # the connection broke: no one to answer
-        except Exception as error:
-            # A bug in the fake, shown as one. Not the error's text: it may quote a header.
-            self.log_message("fake error %s", type(error).__name__)
-            self.refuse(500)
-
-    def parse_request(self):
-        # http.server would take "GET /" for HTTP/0.9, answer HTTP/2.0 with a
-        # bare 505 and a blank line with silence; an HTTP/1.1 server says 400.
-        self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
-        words = self.requestline.split()
-        if len(words) != 3 or not _HTTP_1.match(words[2]):
-            return self.refuse(400, "Bad request line")
-        self.target = words[1]  # as sent: some versions of http.server rewrite self.path
-        return BaseHTTPRequestHandler.parse_request(self)
-
-    def refuse(self, status, why=None):
-        """An error answer that ends the connection; False, as parse_request returns.
-
-        The status line has the standard reason; `why` goes in the body.
-        """
-        self.close_connection = True
-        if not self.answered:
-            self._headers_buffer = []  # drop a half-built answer
-            try:
-                self.send_error(status, None, why)
-            except OSError:
-                pass
-        return False
-
-    def flush_headers(self):
-        self.answered = True
-        BaseHTTPRequestHandler.flush_headers(self)
-
-    def version_string(self):
-        return self.server_version
-
-    def setup(self):
-        BaseHTTPRequestHandler.setup(self)
-        self.server.fake.connections.add(self.connection)
-
-    def finish(self):
-        self.server.fake.connections.discard(self.connection)
-        try:
-            BaseHTTPRequestHandler.finish(self)
-        except OSError:
-            pass
-
 
 class _Server(socketserver.ThreadingMixIn, HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+
+    def finish_request(self, request, client_address):
+        # Known while open, so that stop() can end it.
+        self.fake.connections.add(request)
+        try:
+            HTTPServer.finish_request(self, request, client_address)
+        finally:
+            self.fake.connections.discard(request)
 
     def get_request(self):
         sock, address = HTTPServer.get_request(self)
@@ -369,11 +313,13 @@ class FakeSipgate(object):
         self.stop()
 
 
-def tls_server_context():
-    """A server context with the test certificate for 127.0.0.1 (see tls/README.txt)."""
+def tls_server_context(cert=SERVER_CERT, key=SERVER_KEY):
+    """A server context with a test certificate: by default the one for 127.0.0.1.
+
+    The certificates and keys are in tls/ (see tls/README.txt).
+    """
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(os.path.join(TLS_FOLDER, "server.pem"),
-                            os.path.join(TLS_FOLDER, "server-key.pem"))
+    context.load_cert_chain(cert, key)
     return context
 
 

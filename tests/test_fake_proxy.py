@@ -2,7 +2,8 @@
 
 These talk to it with raw sockets and http.client, so that they can send
 what a client never would (another method, no port, bad credentials), and
-see every byte it answers. The upstream is the fake sipgate, plain or TLS.
+see every byte it answers. The upstream is the fake sipgate, plain or TLS
+(conftest's `fake` and `tls_fake`).
 """
 
 import base64
@@ -17,23 +18,11 @@ import pytest
 
 from conftest import demo_credentials
 from fake_proxy import PROXY_CA, UPSTREAM_CA, FakeProxy
-from fake_sipgate import ACCOUNT, FakeSipgate, tls_server_context
+from fake_sipgate import ACCOUNT
 
 TIMEOUT = 5  # seconds: any wait in these tests that takes longer is a failure
 CONNECTION_ESTABLISHED = b"HTTP/1.1 200 Connection established\r\n\r\n"
 PROXY_CA_NAME = "sipgate_basic Test Proxy CA"
-
-
-@pytest.fixture
-def plain_fake():
-    with FakeSipgate() as server:
-        yield server
-
-
-@pytest.fixture
-def tls_fake():
-    with FakeSipgate(tls_context=tls_server_context()) as server:
-        yield server
 
 
 def basic(user, password):
@@ -105,9 +94,9 @@ def context_trusting(cafile, check_hostname=True):
 
 # --- tunnel ------------------------------------------------------------------
 
-def test_tunnel_to_loopback_copies_bytes_both_ways(plain_fake):
+def test_tunnel_to_loopback_copies_bytes_both_ways(fake):
     with FakeProxy() as proxy:
-        target = "127.0.0.1:%d" % plain_fake.port
+        target = "127.0.0.1:%d" % fake.port
         with connect(proxy, target) as sock:
             assert read_head(sock) == CONNECTION_ESTABLISHED
             answer = account_request(sock)
@@ -115,7 +104,7 @@ def test_tunnel_to_loopback_copies_bytes_both_ways(plain_fake):
     assert json.loads(answer.split(b"\r\n\r\n", 1)[1].decode()) == ACCOUNT
     assert proxy.targets == [("CONNECT", target)]
     assert proxy.proxy_authorizations == [None]
-    assert [seen.path for seen in plain_fake.requests] == ["/v2/account"]
+    assert [seen.path for seen in fake.requests] == ["/v2/account"]
 
 
 def test_tunnel_follows_routes_for_a_name_it_cannot_resolve(tls_fake):
@@ -179,6 +168,8 @@ def test_other_methods_get_405_with_a_status_line():
 @pytest.mark.parametrize("request_line", [
     b"CONNECT api.sipgate.test HTTP/1.1",     # no port
     b"CONNECT api.sipgate.test:http HTTP/1.1",
+    b"CONNECT 127.0.0.1:\xb2 HTTP/1.1",      # "\u00b2", superscript two: str.isdigit() takes it
+    b"CONNECT 127.0.0.1:" + b"4" * 5000 + b" HTTP/1.1",  # int() refuses over 4300 digits
     b"CONNECT api.sipgate.test:443",          # no version
     b"SSH-2.0-OpenSSH_9.6",
 ])
@@ -191,15 +182,15 @@ def test_malformed_request_is_400(request_line):
 
 # --- Proxy authentication ----------------------------------------------------
 
-def test_missing_credentials_get_407_with_proxy_authenticate(plain_fake):
+def test_missing_credentials_get_407_with_proxy_authenticate(fake):
     with FakeProxy(user="alice", password="s3cret") as proxy:
-        with connect(proxy, "127.0.0.1:%d" % plain_fake.port) as sock:
+        with connect(proxy, "127.0.0.1:%d" % fake.port) as sock:
             answer = read_all(sock)
     assert answer == (b"HTTP/1.1 407 Proxy Authentication Required\r\n"
                       b'Proxy-Authenticate: Basic realm="fake proxy"\r\n'
                       b"Content-Length: 0\r\nConnection: close\r\n\r\n")
     assert proxy.proxy_authorizations == [None]
-    assert plain_fake.requests == []
+    assert fake.requests == []
 
 
 @pytest.mark.parametrize("authorization", [
@@ -211,35 +202,35 @@ def test_missing_credentials_get_407_with_proxy_authenticate(plain_fake):
     "Basic",
     "",
 ])
-def test_wrong_credentials_get_407(plain_fake, authorization):
+def test_wrong_credentials_get_407(fake, authorization):
     with FakeProxy(user="alice", password="s3cret") as proxy:
-        with connect(proxy, "127.0.0.1:%d" % plain_fake.port,
+        with connect(proxy, "127.0.0.1:%d" % fake.port,
                      [("Proxy-Authorization", authorization)]) as sock:
             status, headers = parse(read_all(sock))
     assert status == "HTTP/1.1 407 Proxy Authentication Required"
     assert headers["proxy-authenticate"] == 'Basic realm="fake proxy"'
     assert proxy.proxy_authorizations == [authorization]
-    assert plain_fake.requests == []
+    assert fake.requests == []
 
 
-def test_credentials_sent_twice_get_407_and_are_recorded_joined(plain_fake):
+def test_credentials_sent_twice_get_407_and_are_recorded_joined(fake):
     right = basic("alice", "s3cret")
     with FakeProxy(user="alice", password="s3cret") as proxy:
-        with connect(proxy, "127.0.0.1:%d" % plain_fake.port,
+        with connect(proxy, "127.0.0.1:%d" % fake.port,
                      [("Proxy-Authorization", right), ("Proxy-Authorization", right)]) as sock:
             assert parse(read_all(sock))[0] == "HTTP/1.1 407 Proxy Authentication Required"
     assert proxy.proxy_authorizations == [right + ", " + right]
 
 
-def test_right_credentials_tunnel_and_are_recorded_exactly(plain_fake):
+def test_right_credentials_tunnel_and_are_recorded_exactly(fake):
     right = basic("alice", "s3cret")
     with FakeProxy(user="alice", password="s3cret") as proxy:
-        with connect(proxy, "127.0.0.1:%d" % plain_fake.port,
+        with connect(proxy, "127.0.0.1:%d" % fake.port,
                      [("Proxy-Authorization", right)]) as sock:
             assert read_head(sock) == CONNECTION_ESTABLISHED
             assert account_request(sock).startswith(b"HTTP/1.1 200 OK\r\n")
         # RFC 7235: the scheme name is case-insensitive.
-        with connect(proxy, "127.0.0.1:%d" % plain_fake.port,
+        with connect(proxy, "127.0.0.1:%d" % fake.port,
                      [("Proxy-Authorization", "basic" + right[5:])]) as sock:
             assert read_head(sock) == CONNECTION_ESTABLISHED
     assert proxy.proxy_authorizations == [right, "basic" + right[5:]]
@@ -258,10 +249,10 @@ def test_http_client_with_right_and_wrong_credentials(tls_fake):
         assert "407" in str(refused.value)
 
 
-def test_nothing_is_printed_not_even_a_header(plain_fake, capfd):
+def test_nothing_is_printed_not_even_a_header(fake, capfd):
     with FakeProxy(user="alice", password="s3cret") as proxy:
         for authorization in (basic("alice", "s3cret"), basic("alice", "nope")):
-            with connect(proxy, "127.0.0.1:%d" % plain_fake.port,
+            with connect(proxy, "127.0.0.1:%d" % fake.port,
                          [("Proxy-Authorization", authorization)]) as sock:
                 read_head(sock)
     assert capfd.readouterr() == ("", "")
@@ -274,13 +265,13 @@ def test_nothing_is_printed_not_even_a_header(plain_fake, capfd):
     (502, "HTTP/1.1 502 Bad Gateway"),
     (503, "HTTP/1.1 503 Service Unavailable"),
 ])
-def test_refuse_answers_the_status_and_closes(plain_fake, status, status_line):
+def test_refuse_answers_the_status_and_closes(fake, status, status_line):
     with FakeProxy(mode="refuse", status=status) as proxy:
-        with connect(proxy, "127.0.0.1:%d" % plain_fake.port) as sock:
+        with connect(proxy, "127.0.0.1:%d" % fake.port) as sock:
             answer = read_all(sock)
     assert answer == (status_line + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").encode()
-    assert proxy.targets == [("CONNECT", "127.0.0.1:%d" % plain_fake.port)]
-    assert plain_fake.requests == []
+    assert proxy.targets == [("CONNECT", "127.0.0.1:%d" % fake.port)]
+    assert fake.requests == []
 
 
 def test_hang_up_closes_without_a_byte():
@@ -384,10 +375,10 @@ def test_intercept_asks_for_credentials_too(intercept_routes):
     assert proxy.proxy_authorizations == [None, right]
 
 
-def test_intercept_answers_502_for_an_upstream_it_cannot_verify(plain_fake):
+def test_intercept_answers_502_for_an_upstream_it_cannot_verify(fake):
     # A plain HTTP server where TLS is expected: the proxy's own handshake fails.
     with FakeProxy(mode="intercept",
-                   routes={"api.sipgate.test:443": ("127.0.0.1", plain_fake.port)}) as proxy:
+                   routes={"api.sipgate.test:443": ("127.0.0.1", fake.port)}) as proxy:
         with connect(proxy, "api.sipgate.test:443") as sock:
             assert parse(read_all(sock))[0] == "HTTP/1.1 502 Bad Gateway"
 
@@ -410,11 +401,11 @@ def proxy_threads():
             if thread.name.startswith("FakeProxy") and thread.is_alive()]
 
 
-def test_nothing_runs_after_exit(plain_fake):
+def test_nothing_runs_after_exit(fake):
     with FakeProxy() as proxy:
-        tunnel = connect(proxy, "127.0.0.1:%d" % plain_fake.port)
+        tunnel = connect(proxy, "127.0.0.1:%d" % fake.port)
         assert read_head(tunnel) == CONNECTION_ESTABLISHED
-        waiting = connect(proxy, "127.0.0.1:%d" % plain_fake.port)  # no answer read
+        waiting = connect(proxy, "127.0.0.1:%d" % fake.port)  # no answer read
         assert proxy_threads()
     # Open connections were closed, not left to the garbage collector: a
     # clean end, or a reset for one whose request was never read.
