@@ -11,7 +11,9 @@ anyone who sees the header can decode the token. Send it over HTTPS only.
 """
 
 import base64
+import json
 import re
+import urllib.parse
 
 # RFC 6750 section 2.1: a Bearer token is a "b64token", plain ASCII letters,
 # digits and -._~+/ with optional trailing "=".
@@ -70,3 +72,34 @@ def masked_basic_auth_header(token_id, token):
 def masked_bearer_auth_header(access_token):
     """What to print instead of bearer_auth_header(access_token)."""
     return "Bearer <hidden: %s>" % mask(access_token)
+
+
+# A secret shorter than this is not searched for in text: masking "127" or
+# "e" in every word would garble the output and, by the gaps, tell the
+# secret. (sipgate's tokens are 36 characters, their Base64 longer.)
+MIN_HIDDEN = 8
+
+
+def secret_forms(secrets):
+    """Every form in which these secrets may come back in a server's text, longest first.
+
+    As they are; Base64 without its '=' padding; %-encoded, as in a URL;
+    escaped as JSON or repr escape them; and their UTF-8 bytes read as
+    Latin-1, as http.client reads a status line or header.
+    """
+    forms = set()
+    for secret in secrets:
+        if len(secret) < MIN_HIDDEN:
+            continue
+        forms.update((secret, secret.rstrip("="), urllib.parse.quote(secret, safe=""),
+                      urllib.parse.quote(secret), json.dumps(secret)[1:-1],
+                      json.dumps(secret, ensure_ascii=False)[1:-1], repr(secret)[1:-1],
+                      secret.encode("utf-8", "surrogatepass").decode("latin-1")))
+    return sorted((form for form in forms if len(form) >= MIN_HIDDEN), key=len, reverse=True)
+
+
+def hidden(text, forms):
+    """`text` with every one of `forms` (from secret_forms) replaced by <hidden>."""
+    for form in forms:
+        text = text.replace(form, "<hidden>")
+    return text

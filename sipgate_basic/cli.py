@@ -14,9 +14,9 @@ import os
 import re
 import sys
 
-from . import __version__
+from . import __version__, auth
 from .client import (DEFAULT_TIMEOUT, MAX_TIMEOUT, answer_lines, build_request, read_account,
-                     request_lines, send, too_deep)
+                     request_lines, send, tls_context, too_deep)
 from .config import DEFAULT_BASE_URL, load_config
 from .errors import EXIT_CODES, SUCCESS, WRITE_ERROR, SipgateError, UsageError
 
@@ -79,7 +79,9 @@ def main(argv=None):
         try:
             code = run(parse_args(sys.argv[1:] if argv is None else argv), output)
         except UsageError as error:
-            output.error("%s\nsipgate_basic: error: %s" % (USAGE, error))
+            for line in USAGE.split("\n"):
+                output.error(line)
+            output.error("sipgate_basic: error: %s" % error)
             code = error.exit_code
         except SipgateError as error:
             output.hide(error.secrets)
@@ -167,7 +169,8 @@ def run(options, output):
     and --verbose show between them.
     """
     if options.help:
-        output.out(HELP)
+        for line in HELP.split("\n"):
+            output.out(line)
         return SUCCESS
     if options.version:
         output.out("sipgate_basic " + __version__)
@@ -175,6 +178,8 @@ def run(options, output):
     config = load_config(options.token_id, options.base_url, options.env_file,
                          offline=options.offline)
     output.hide(config.secrets())
+    if options.cacert:
+        tls_context(options.cacert)  # a --cacert that cannot be used stops us here
     request = build_request(config)
     if options.offline or options.verbose:
         for note in config.notes + ["route: " + config.route.why] + [
@@ -195,7 +200,8 @@ def run(options, output):
         for line in answer_lines(answer):
             output.error("< " + line)
     account = read_account(answer, config)
-    output.out(render(account, options.json, answer.status))
+    for line in render(account, options.json, answer.status).split("\n"):
+        output.out(line)  # JSON escapes every line end inside its strings
     return SUCCESS
 
 
@@ -215,9 +221,6 @@ def render(account, as_json, status):
     return "".join(c if c.isprintable() or c == "\n" else json.dumps(c)[1:-1] for c in text)
 
 
-MIN_HIDDEN = 8  # characters; sipgate's tokens are 36, their Base64 longer
-
-
 class WriteFailed(Exception):
     """Standard output is closed, full, or a broken pipe."""
 
@@ -234,52 +237,40 @@ class Output(object):
 
     def __init__(self, stdout, stderr):
         self.stdout, self.stderr = stdout, stderr
-        self.secrets = []
+        self.given, self.secrets = [], []  # the secrets, and their forms to mask
         self.broken = set()  # streams that failed: silenced before the program ends
 
     def hide(self, secrets):
-        """Mask these from now on, as they are and as JSON or repr would escape them.
-
-        A secret shorter than MIN_HIDDEN is not searched for: masking "127"
-        or "e" in every word would garble the output and, by the gaps it
-        leaves, tell the secret. Where we print credentials ourselves they
-        are masked whatever their length (auth.mask, Proxy.shown).
-        """
-        forms = set(self.secrets)
-        for secret in secrets:
-            if len(secret) >= MIN_HIDDEN:
-                forms.update((secret, json.dumps(secret)[1:-1], repr(secret)[1:-1],
-                              json.dumps(secret, ensure_ascii=False)[1:-1]))
-        self.secrets = sorted(forms, key=len, reverse=True)
+        """Mask these from now on, in every form they may take (auth.secret_forms)."""
+        self.secrets = auth.secret_forms(list(secrets) + self.given)
+        self.given = list(secrets) + self.given
 
     def shown(self, line):
         """`line` with its secrets masked and what is not printable escaped.
 
         Not printable (str.isprintable): control characters (escape
-        sequences, carriage return, the 8-bit CSI), the invisible ones that
-        reorder or hide text (U+202E), line separators, and the lone
-        surrogates that stand for bytes that were not UTF-8.
+        sequences, line ends, the 8-bit CSI), the invisible ones that
+        reorder or hide text (U+202E, U+061C), and the lone surrogates
+        that stand for bytes that were not UTF-8. Escaped, a line ending
+        in the text of a server or a file cannot start a line of its own.
         """
-        for secret in self.secrets:
-            line = line.replace(secret, "<hidden>")
+        line = auth.hidden(line, self.secrets)
         if line.isprintable():
             return line
         return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in line)
 
-    def out(self, text):
-        """Data, on standard output: line by line."""
-        for line in text.split("\n"):
-            self.write(self.stdout, self.shown(line))
+    def out(self, line):
+        """One line of data, on standard output."""
+        self.write(self.stdout, self.shown(line))
 
-    def error(self, text):
-        """A diagnostic, on standard error: each of our lines, escaped as one."""
+    def error(self, line):
+        """One line of diagnostics, on standard error."""
         try:
             self.stdout.flush()  # so that a pipe shows both in the order a terminal does
         except (OSError, ValueError, AttributeError):
             pass  # reported, if it matters, when standard output is next written
         try:
-            for line in text.split("\n"):
-                self.write(self.stderr, self.shown(line))
+            self.write(self.stderr, self.shown(line))
             self.stderr.flush()  # before Python 3.9, a file's stderr is block-buffered
         except (WriteFailed, OSError, ValueError, AttributeError):
             self.broken.add(self.stderr)

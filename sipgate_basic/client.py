@@ -15,13 +15,14 @@ import collections
 import functools
 import http.client
 import json
+import os
 import ssl
 import threading
 import urllib.error
 import urllib.parse
 import urllib.request
 
-from . import __version__
+from . import __version__, auth
 from .errors import ConfigError, NetworkError, SipgateError, UnexpectedAnswer, status_error
 from .network import Hop, certificate_failed, issuer_name, network_error, timed_out
 from .urls import DEFAULT_PORTS, split_authority
@@ -127,6 +128,10 @@ def tls_context(cafile=None):
     Without --cacert, OpenSSL's defaults apply, SSL_CERT_FILE and
     SSL_CERT_DIR included; with it, only the certificates in that file.
     """
+    if cafile is not None and not os.path.isfile(cafile):
+        # A folder, a missing file, or a pipe that might never be written to.
+        raise ConfigError("--cacert %s: cannot be used as a CA certificate file (no such "
+                          "file)" % cafile)
     try:
         return ssl.create_default_context(cafile=cafile)
     except ssl.SSLError:
@@ -189,7 +194,8 @@ def receive(opener, request, hop, timeout):
         # (Python 3.6 raises CertificateError, a ValueError, past urllib.)
         raise failure(hop, error, timeout)
     try:
-        body = read_body(response, hop)
+        # Only a 2xx body means anything here; any other status says it all.
+        body = read_body(response, hop) if 200 <= response.getcode() < 300 else b""
     except (OSError, http.client.HTTPException) as error:
         raise network_error(hop, error, timeout)
     finally:
@@ -257,8 +263,9 @@ def read_body(response, hop):
                                    "answer is a few hundred. Stopped reading." % MAX_BODY)
         chunks.append(chunk)
     # http.client returns what came when a connection closes early; only
-    # counting tells a whole answer from part of one.
-    chunked = "chunked" in (response.headers.get("Transfer-Encoding") or "").lower()
+    # counting tells a whole answer from part of one. (It reads a body by
+    # Content-Length unless Transfer-Encoding is exactly "chunked".)
+    chunked = (response.headers.get("Transfer-Encoding") or "").strip().lower() == "chunked"
     if announced is not None and size < announced and not chunked \
             and response.getcode() not in (204, 304):
         raise NetworkError("the answer from %s broke off after %d of the %d bytes it "
@@ -273,20 +280,30 @@ def is_digits(text):
 
 def read_account(answer, config):
     """The account, decoded from a 2xx JSON answer; else the error it means."""
+    # What the server wrote is cut short below: masked first, so that no
+    # cut leaves part of a secret standing.
+    secrets = auth.secret_forms(config.secrets())
     if not 200 <= answer.status < 300:
         location = dict((k.lower(), v) for k, v in answer.headers).get("location")
         proxy = config.route.proxy
         raise status_error(answer.status, answer.reason, config.auth_scheme, config.hints(),
-                           shown_location(location, config.base_url), config.origin,
+                           shown_location(location, config.base_url, secrets), config.origin,
                            proxy and "the proxy %s (from %s)" % (proxy.shown, proxy.variable))
+    if not answer.body:
+        raise UnexpectedAnswer("HTTP %d, but the answer has no body" % answer.status)
     try:
-        return json.loads(answer.body.decode("utf-8"))
+        return json.loads(answer.body.decode("utf-8"), parse_constant=not_json)
     except RecursionError:
         raise too_deep(answer.status)
     except ValueError:  # UnicodeDecodeError is a ValueError too
-        text = answer.body.decode("utf-8", "replace")
+        text = auth.hidden(answer.body.decode("utf-8", "replace"), secrets)
         raise UnexpectedAnswer("HTTP %d, but the body is not JSON; it begins: %r"
                                % (answer.status, text[:60]))
+
+
+def not_json(constant):
+    """NaN, Infinity: Python's json reads them, but they are not JSON."""
+    raise ValueError(constant)
 
 
 def too_deep(status):
@@ -295,15 +312,15 @@ def too_deep(status):
                             % status)
 
 
-def shown_location(location, base_url):
-    """Where a redirect points, made absolute if it can be; cut to 200 characters."""
+def shown_location(location, base_url, secrets):
+    """Where a redirect points, made absolute if it can be; masked, then cut to 200 characters."""
     if not location:
         return None
     try:
         location = urllib.parse.urljoin(account_url(base_url), location)
     except ValueError:
         pass  # shown as it came
-    return location[:200]
+    return auth.hidden(location, secrets)[:200]
 
 
 # What --offline and --verbose show -----------------------------------------

@@ -81,13 +81,18 @@ class Config(object):
         """The same, masked, for printing; where credentials are missing, a marker."""
         if self.access_token:
             return auth.masked_bearer_auth_header(self.access_token)
+        # A token ID is shown, unless it looks like a token pasted in its place.
+        token_id = auth.mask(self.token_id) if self.token_id_is_a_token() else self.token_id
         if self.unfilled:
             return "Basic <Base64 of %s:%s>" % (
-                self.token_id if self.token_id and self.token_id != PLACEHOLDERS["token_id"]
+                token_id if self.token_id and self.token_id != PLACEHOLDERS["token_id"]
                 else "SIPGATE_TOKEN_ID",
                 auth.mask(self.token) if self.token and self.token != PLACEHOLDERS["token"]
                 else "SIPGATE_TOKEN")
-        return auth.masked_basic_auth_header(self.token_id, self.token)
+        return auth.masked_basic_auth_header(token_id, self.token)
+
+    def token_id_is_a_token(self):
+        return bool(self.token_id and re.match(TOKEN_FORMAT, self.token_id))
 
     def secrets(self):
         """Every value that must never be printed, longest first."""
@@ -107,7 +112,10 @@ class Config(object):
             return []
         hints = []
         if self.token_id and not re.match(TOKEN_ID_FORMAT, self.token_id):
-            if re.match(EMAIL, self.token_id):
+            if self.token_id_is_a_token():
+                hints.append("%s looks like a token (a UUID), not a token ID, which looks "
+                             "like %s." % (self.sources["token_id"], EXAMPLE_TOKEN_ID))
+            elif re.match(EMAIL, self.token_id):
                 hints.append("%s looks like an e-mail address: a Personal Access Token's ID "
                              "is not your account's e-mail address, but looks like %s."
                              % (self.sources["token_id"], EXAMPLE_TOKEN_ID))
@@ -210,23 +218,31 @@ def check_text(config):
     """Every value is text that UTF-8 can carry.
 
     On POSIX, Python hands over bytes from the environment or the command
-    line that are not UTF-8 as lone surrogates; they cannot be encoded,
-    sent or printed.
+    line that it cannot decode as lone surrogates; they cannot be encoded,
+    sent or printed. Python 3.6 in a C locale decodes as ASCII: such bytes
+    are read again as UTF-8, and only bytes that are not UTF-8 either are
+    refused.
     """
     for setting, source in sorted(config.sources.items()):
+        value = getattr(config, setting)
         try:
-            getattr(config, setting).encode("utf-8")
+            value.encode("utf-8")
         except UnicodeEncodeError:
-            raise ConfigError("%s holds bytes that are not UTF-8 text; set it again, "
-                              "as plain text" % source)
+            try:
+                setattr(config, setting, os.fsencode(value).decode("utf-8"))
+            except UnicodeDecodeError:
+                raise ConfigError("%s holds bytes that are not UTF-8 text; set it again, "
+                                  "as plain text" % source)
 
 
 def check_base_url(base_url, source):
     """(scheme, host, port) of a usable base URL; clear-text http only to this machine."""
     parts, why = split_base_url(base_url)
     if parts is None:
-        # The value is shown unless it may hold a password (user:password@host).
-        shown = "" if "@" in base_url else " %r" % base_url
+        # The value is shown only if it looks like a URL: not when it may
+        # hold a password (user:password@host), nor when it may be a token
+        # pasted into the wrong line.
+        shown = " %r" % base_url if "://" in base_url and "@" not in base_url else ""
         raise ConfigError("%s%s is not a usable base URL: %s. Expected https://host/path, "
                           "such as %s" % (source, shown, why, DEFAULT_BASE_URL))
     scheme, host, port, _path = parts

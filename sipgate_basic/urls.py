@@ -83,9 +83,13 @@ def hostport(host, port):
 
 
 def is_host_name(host):
-    """Dot-separated labels of ASCII letters, digits, '-' and '_'; a final dot allowed."""
+    """Dot-separated labels of ASCII letters, digits, '-' and '_'; a final dot allowed.
+
+    As DNS has them: a label of at most 63 characters, a name of at most 253.
+    """
     labels = (host[:-1] if host.endswith(".") else host).split(".")
-    return all(label and _NAME_CHARACTERS.issuperset(label) for label in labels)
+    return len(host) <= 253 and all(
+        0 < len(label) <= 63 and _NAME_CHARACTERS.issuperset(label) for label in labels)
 
 
 def is_path(path):

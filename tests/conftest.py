@@ -10,6 +10,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -114,3 +115,50 @@ def closed_port():
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
+
+
+@pytest.fixture
+def raw_server():
+    """raw_server(answer) -> the base URL of a server that sends `answer` (bytes) as it is.
+
+    For answers no well-behaved server sends. It listens on 127.0.0.1 only,
+    reads each request head, writes `answer`, closes, and stops with the test.
+    """
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(0.05)
+    stopping = threading.Event()
+    answers = []
+
+    def serve():
+        while not stopping.is_set():
+            try:
+                client, _ = listener.accept()
+            except socket.timeout:
+                continue
+            with client:
+                client.settimeout(5)
+                head = b""
+                try:
+                    while b"\r\n\r\n" not in head and len(head) < 65536:
+                        chunk = client.recv(4096)
+                        if not chunk:
+                            break
+                        head += chunk
+                    client.sendall(answers[0])
+                    client.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+
+    def start(answer):
+        answers[:] = [answer]
+        return "http://127.0.0.1:%d/v2" % listener.getsockname()[1]
+
+    yield start
+    stopping.set()
+    thread.join(5)
+    listener.close()

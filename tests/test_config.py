@@ -216,7 +216,8 @@ def test_secret_token_is_never_a_flag(run, fake):
 
 
 @pytest.mark.parametrize("url,words", [
-    ("not a url", "'not a url' is not a usable base URL"),
+    ("not a url", "--base-url is not a usable base URL"),
+    ("htps://api.sipgate.com/v2", "'htps://api.sipgate.com/v2' is not a usable base URL"),
     ("ftp://api.sipgate.com/v2", "is not a usable base URL"),
     ("https:///v2", "is not a usable base URL"),
     ("https://api.sipgate.com:port/v2", "is not a usable base URL"),

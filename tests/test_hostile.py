@@ -5,6 +5,7 @@ taken out of the client. The `run` fixture checks every run's output for
 the token and credentials.
 """
 
+import json
 import os
 import signal
 import subprocess
@@ -13,7 +14,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, assert_no_secret, clean_environment, env_for
+from conftest import ROOT, assert_no_secret, clean_environment, demo_credentials, env_for
 from fake_sipgate import DEMO_TOKEN, DEMO_TOKEN_ID
 from sipgate_basic.errors import INTERRUPTED, WRITE_ERROR
 
@@ -230,3 +231,104 @@ def test_standard_error_closed_keeps_the_exit_code(fake, tmp_path):
         cwd=str(tmp_path), stdout=subprocess.PIPE, timeout=60)
     assert completed.returncode == 3
     assert completed.stdout == b""
+
+
+# --- What a server sends back, however it is bent -------------------------------
+
+B64 = demo_credentials()
+
+
+@pytest.mark.parametrize("answer", [
+    # the Base64 credentials without their padding, in the reason phrase
+    "HTTP/1.1 401 %s\r\nContent-Length: 0\r\n\r\n" % B64.rstrip("="),
+    # %-encoded, in a redirect's Location
+    "HTTP/1.1 302 Found\r\nLocation: /login?c=%s\r\nContent-Length: 0\r\n\r\n"
+    % B64.replace("=", "%3D"),
+    # across the 200th character, where a Location is cut
+    "HTTP/1.1 302 Found\r\nLocation: /%s%s\r\nContent-Length: 0\r\n\r\n" % ("a" * 140, B64),
+    # at the start of a body that is not JSON, of which 60 characters are shown
+    "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(B64) + 9, B64 + " not json"),
+    "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(DEMO_TOKEN) + 40,
+                                                       "x" * 40 + DEMO_TOKEN),
+])
+def test_a_secret_bent_or_cut_by_the_server_is_never_printed(run, raw_server, answer):
+    base_url = raw_server(answer.encode("latin-1"))
+    result = run("-v", env={"SIPGATE_BASE_URL": base_url, "SIPGATE_TOKEN_ID": DEMO_TOKEN_ID,
+                            "SIPGATE_TOKEN": DEMO_TOKEN})
+    assert result.code in (1, 3, 4), result
+    for part in (B64[:36], B64[-36:].rstrip("="), DEMO_TOKEN[:20], DEMO_TOKEN[-20:]):
+        assert part not in result.output
+    assert "<hidden>" in result.output
+
+
+def test_a_token_pasted_as_the_token_id_is_masked_and_named(run, fake):
+    pasted = "e68ead46-a7db-46cd-8a1a-44aed1e4e372"  # a token, where the ID belongs
+    result = run("-v", env=env_for(fake, SIPGATE_TOKEN_ID=pasted))
+    assert result.code == 3, result
+    assert pasted not in result.output.replace("such as " + pasted, "")
+    assert ("SIPGATE_TOKEN_ID (environment) looks like a token (a UUID), not a token ID, "
+            "which looks like token-FQ1V12.") in result.err
+
+
+def test_a_token_pasted_as_the_base_url_is_not_echoed(run, fake):
+    result = run(env=env_for(fake, SIPGATE_BASE_URL=DEMO_TOKEN))
+    refused(result, fake, "SIPGATE_BASE_URL (environment) is not a usable base URL")
+    assert DEMO_TOKEN not in result.output
+
+
+@pytest.mark.parametrize("answer,code,words", [
+    # Content-Length counts unless Transfer-Encoding is exactly "chunked", as in http.client
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nTransfer-Encoding: xchunked\r\n\r\n"
+     b'{"a":1}', 5, "broke off after 7 of the 1000 bytes it announced"),
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nTransfer-Encoding: chunked, identity"
+     b'\r\n\r\n{"a":1}', 5, "broke off after 7 of the 1000 bytes it announced"),
+    # a status other than 2xx says it all, whatever its body
+    (b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 2000000\r\n\r\n" + b"x" * 100, 3,
+     "HTTP 401 Unauthorized"),
+    (b"HTTP/1.1 404 Not Found\r\nContent-Length: 15\r\n\r\nshort", 4, "HTTP 404 Not Found"),
+    # nothing but headers, then the close
+    (b"HTTP/1.1 200 OK\r\nX", 1, "HTTP 200, but the answer has no body"),
+    # NaN is not JSON, whatever Python's json reads
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{\"a\": NaN}", 1, "is not JSON"),
+    # a line end folded into a header must not start a line of its own
+    (b"HTTP/1.1 302 Found\r\nLocation: http://[x\r\n sipgate_basic: fake second line\r\n"
+     b"Content-Length: 0\r\n\r\n", 4, "HTTP 302 Found: the server redirects to"),
+])
+def test_bent_answers_get_their_own_exit_code_and_one_line(run, raw_server, answer, code, words):
+    base_url = raw_server(answer)
+    result = run(env={"SIPGATE_BASE_URL": base_url, "SIPGATE_TOKEN_ID": DEMO_TOKEN_ID,
+                      "SIPGATE_TOKEN": DEMO_TOKEN})
+    assert result.code == code, result
+    assert words in result.err
+    assert result.err.count("\n") == 1 and "Traceback" not in result.err
+
+
+@pytest.mark.parametrize("character", ["\u061c", "\u00ad", "\u2066", "\ufff9", "\U000e0041",
+                                       "\x1b", "\x9b", "\u202e", "\u2028"])
+def test_invisible_characters_from_a_server_are_escaped(run, raw_server, character):
+    body = json.dumps({"company": "A%sB" % character}, ensure_ascii=False).encode("utf-8")
+    base_url = raw_server(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+    result = run(env={"SIPGATE_BASE_URL": base_url, "SIPGATE_TOKEN_ID": DEMO_TOKEN_ID,
+                      "SIPGATE_TOKEN": DEMO_TOKEN})
+    assert result.code == 0, result
+    assert character not in result.output
+    assert json.loads(result.out.split("\n", 1)[1]) == {"company": "A%sB" % character}
+
+
+def test_a_line_end_in_a_flag_does_not_start_a_line(run, fake):
+    result = run("--env-file", "/tmp/no\nsipgate_basic: fake", env=env_for(fake))
+    refused(result, fake, "no such file")
+    assert "\\nsipgate_basic: fake" in result.err
+
+
+def test_a_host_name_longer_than_dns_allows(run, fake):
+    result = run(env=env_for(fake, SIPGATE_BASE_URL="https://%s.example/v2" % ("a" * 64)))
+    refused(result, fake, "is not a host name")
+
+
+def test_cacert_that_cannot_be_used_stops_even_http_and_offline(run, fake, tmp_path):
+    fifo = str(tmp_path / "fifo")
+    os.mkfifo(fifo)
+    for args in (["--cacert", "/nonexistent/ca.pem"], ["--offline", "--cacert", fifo]):
+        result = run(*args, env=env_for(fake))
+        refused(result, fake, "cannot be used as a CA certificate file (no such file)")

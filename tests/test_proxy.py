@@ -44,7 +44,7 @@ def run_proxied(run, tls_fake):
     def run_proxied(value, *args, **more):
         env = env_for(tls_fake, HTTPS_PROXY=value, **more)
         result = run("--cacert", more.pop("cacert", UPSTREAM_CA), *args, env=env)
-        for secret in PROXY_SECRETS:
+        for secret in PROXY_SECRETS + (PROXY_SECRETS[2].rstrip("="),):
             assert secret not in result.output, "the proxy password was printed"
         assert "Traceback" not in result.output
         return result
@@ -369,3 +369,14 @@ def test_a_short_proxy_password_does_not_garble_the_output(run, tls_fake):
     assert "* route: through the proxy http://alice:<hidden>@127.0.0.1:%d (from HTTPS_PROXY)" \
         % proxy.port in result.err
     assert "> Host: 127.0.0.1:%d" % tls_fake.port in result.err
+
+
+@pytest.mark.parametrize("reason", [QUOTED_PASSWORD, PROXY_SECRETS[2].rstrip("=")])
+def test_a_proxy_that_hands_the_password_back_is_masked(run_proxied, raw_server, reason):
+    # The proxy's 407 reason phrase repeats the password as written in
+    # HTTPS_PROXY, or the Base64 of the credentials without its padding.
+    proxy_url = raw_server(("HTTP/1.1 407 %s\r\nContent-Length: 0\r\n\r\n" % reason)
+                           .encode("latin-1")).rsplit("/", 1)[0]
+    result = run_proxied(proxy_url.replace("http://", "http://%s:%s@" % (USER, QUOTED_PASSWORD)))
+    assert result.code == 5, result  # run_proxied asserts that no form of the password shows
+    assert "refused the user and password given (HTTP 407 <hidden>)" in result.err
