@@ -6,6 +6,7 @@ nothing but the folder, as on a locked-down host.
 """
 
 import ast
+import base64
 import glob
 import json
 import os
@@ -102,7 +103,14 @@ def test_runs_end_to_end_on_every_cpython_here(minor, copied, fake):
     refused = run_isolated(python, copied, "--env-file", "broken.env")
     assert refused.returncode == 2
     assert "broken.env:1:" in refused.stderr
-    assert len(fake.requests) == 3
+    # UTF-8 in the environment, read in a C locale (Python 3.6 decodes it
+    # as ASCII): still the same text, sent as the same UTF-8.
+    env["SIPGATE_TOKEN_ID"] = "token-\u00dc1"
+    utf8 = run_isolated(python, copied, **env)
+    assert utf8.returncode == 3, utf8.stderr
+    assert dict(fake.requests[-1].headers)["Authorization"] == "Basic " + base64.b64encode(
+        "token-\u00dc1:wrong".encode("utf-8")).decode("ascii")
+    assert len(fake.requests) == 4
 
 
 def test_the_oldest_promised_python_is_here_in_ci():
