@@ -2,10 +2,10 @@
 
 Owns: the URL and headers of the request, the urllib opener that sends it
 (TLS trust, the route, no redirects), the time limit on the whole
-exchange, reading a body of bounded size, and what a 2xx or 3xx answer
-means. Leaves the credentials to `config` and `auth`, the choice of route
-to `proxy`, the words for network failures to `network`, and what an
-error status means to `errors`.
+exchange, reading a body of bounded size, and decoding the account from a
+2xx answer. Leaves the credentials to `config` and `auth`, the choice of
+route to `proxy`, the words for network failures to `network`, and what
+any other status means to `errors`.
 
 Read it top to bottom: fetch_account is the whole story in two lines,
 and each step follows in the order the request takes.
