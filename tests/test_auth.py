@@ -14,6 +14,22 @@ def test_rfc_7617_example():
     assert basic_auth_header("Aladdin", "open sesame") == "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
 
 
+def test_sipgates_own_example():
+    # sipgate's authentication page: token ID token-FQ1V12 and this token give
+    # these credentials (the page's "complete header" line has a typo).
+    assert basic_auth_header("token-FQ1V12", "e68ead46-a7db-46cd-8a1a-44aed1e4e372") == (
+        "Basic dG9rZW4tRlExVjEyOmU2OGVhZDQ2LWE3ZGItNDZjZC04YTFhLTQ0YWVkMWU0ZTM3Mg==")
+
+
+def test_docstring_examples_hold():
+    import doctest
+    import sipgate_basic
+    import sipgate_basic.auth
+    for module in (sipgate_basic, sipgate_basic.auth):
+        failed, attempted = doctest.testmod(module)
+        assert (failed, attempted > 0) == (0, True), module
+
+
 def test_non_ascii_token_is_utf8_before_base64():
     # RFC 7617, section 2.1: the charset is UTF-8. "test" / "123£" is its example.
     assert basic_auth_header("test", "123\u00a3") == "Basic dGVzdDoxMjPCow=="
