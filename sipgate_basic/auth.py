@@ -78,28 +78,62 @@ def masked_bearer_auth_header(access_token):
 # "e" in every word would garble the output and, by the gaps, tell the
 # secret. (sipgate's tokens are 36 characters, their Base64 longer.)
 MIN_HIDDEN = 8
+# Any run of this many characters of a longer secret is masked too, so that
+# a secret cut short, split in two or broken up still shows nothing.
+FRAGMENT = 12
+_ASCII_LOWER = dict(zip(range(65, 91), range(97, 123)))  # A-Z -> a-z, lengths kept
 
 
-def secret_forms(secrets):
-    """Every form in which these secrets may come back in a server's text, longest first.
+class SecretForms(object):
+    """What to mask in text: every form the secrets may come back in, ignoring case.
 
-    As they are; Base64 without its '=' padding; %-encoded, as in a URL;
-    escaped as JSON or repr escape them; and their UTF-8 bytes read as
-    Latin-1, as http.client reads a status line or header.
+    The forms: as they are; Base64 without its '=' padding and in its
+    URL-safe alphabet; %-encoded, as in a URL; escaped as JSON and repr
+    escape them; their UTF-8 bytes read as Latin-1, as http.client reads a
+    status line; and, for good measure, their Base64 and hex.
     """
-    forms = set()
-    for secret in secrets:
-        if len(secret) < MIN_HIDDEN:
-            continue
-        forms.update((secret, secret.rstrip("="), urllib.parse.quote(secret, safe=""),
-                      urllib.parse.quote(secret), json.dumps(secret)[1:-1],
-                      json.dumps(secret, ensure_ascii=False)[1:-1], repr(secret)[1:-1],
-                      secret.encode("utf-8", "surrogatepass").decode("latin-1")))
-    return sorted((form for form in forms if len(form) >= MIN_HIDDEN), key=len, reverse=True)
 
+    def __init__(self, secrets=()):
+        self.wholes, self.fragments = set(), set()
+        for secret in secrets:
+            if len(secret) < MIN_HIDDEN:
+                continue
+            raw = secret.encode("utf-8", "surrogatepass")
+            forms = {secret, secret.rstrip("="), urllib.parse.quote(secret, safe=""),
+                     json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1],
+                     repr(secret)[1:-1], raw.decode("latin-1"), raw.hex(),
+                     base64.b64encode(raw).decode("ascii"),
+                     base64.urlsafe_b64encode(raw).decode("ascii")}
+            forms |= set(form.replace("+", "-").replace("/", "_") for form in forms)
+            for form in forms:
+                form = form.translate(_ASCII_LOWER)
+                if len(form) >= FRAGMENT:
+                    self.fragments.update(form[i:i + FRAGMENT]
+                                          for i in range(len(form) - FRAGMENT + 1))
+                elif len(form) >= MIN_HIDDEN:
+                    self.wholes.add(form)
 
-def hidden(text, forms):
-    """`text` with every one of `forms` (from secret_forms) replaced by <hidden>."""
-    for form in forms:
-        text = text.replace(form, "<hidden>")
-    return text
+    def hidden(self, text):
+        """`text` with every run of it that is (part of) a secret replaced by <hidden>."""
+        if not (self.wholes or self.fragments):
+            return text
+        folded = text.translate(_ASCII_LOWER)
+        covered = bytearray(len(text))
+        for at in range(len(folded) - FRAGMENT + 1):
+            if folded[at:at + FRAGMENT] in self.fragments:
+                covered[at:at + FRAGMENT] = b"\1" * FRAGMENT
+        for whole in self.wholes:
+            at = folded.find(whole)
+            while at >= 0:
+                covered[at:at + len(whole)] = b"\1" * len(whole)
+                at = folded.find(whole, at + 1)
+        if not any(covered):
+            return text
+        pieces, at = [], 0
+        while at < len(text):
+            end = at
+            while end < len(text) and covered[end] == covered[at]:
+                end += 1
+            pieces.append("<hidden>" if covered[at] else text[at:end])
+            at = end
+        return "".join(pieces)

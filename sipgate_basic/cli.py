@@ -237,13 +237,13 @@ class Output(object):
 
     def __init__(self, stdout, stderr):
         self.stdout, self.stderr = stdout, stderr
-        self.given, self.secrets = [], []  # the secrets, and their forms to mask
+        self.given, self.secrets = [], auth.SecretForms()  # the secrets, and what to mask
         self.broken = set()  # streams that failed: silenced before the program ends
 
     def hide(self, secrets):
-        """Mask these from now on, in every form they may take (auth.secret_forms)."""
-        self.secrets = auth.secret_forms(list(secrets) + self.given)
+        """Mask these from now on, in every form they may take (auth.SecretForms)."""
         self.given = list(secrets) + self.given
+        self.secrets = auth.SecretForms(self.given)
 
     def shown(self, line):
         """`line` with its secrets masked and what is not printable escaped.
@@ -254,7 +254,7 @@ class Output(object):
         that stand for bytes that were not UTF-8. Escaped, a line ending
         in the text of a server or a file cannot start a line of its own.
         """
-        line = auth.hidden(line, self.secrets)
+        line = self.secrets.hidden(line)
         if line.isprintable():
             return line
         return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in line)

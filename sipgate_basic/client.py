@@ -17,6 +17,7 @@ import http.client
 import json
 import os
 import ssl
+import stat
 import threading
 import urllib.error
 import urllib.parse
@@ -132,6 +133,11 @@ def tls_context(cafile=None):
         # A folder, a missing file, or a pipe that might never be written to.
         raise ConfigError("--cacert %s: cannot be used as a CA certificate file (no such "
                           "file)" % cafile)
+    cert_file = os.environ.get("SSL_CERT_FILE")
+    if cafile is None and cert_file and is_pipe(cert_file):
+        # OpenSSL would open it and wait, before --timeout starts counting.
+        raise ConfigError("SSL_CERT_FILE %s: is a pipe, not a file of CA certificates"
+                          % cert_file)
     try:
         return ssl.create_default_context(cafile=cafile)
     except ssl.SSLError:
@@ -140,6 +146,13 @@ def tls_context(cafile=None):
     except OSError as error:
         raise ConfigError("--cacert %s: cannot be used as a CA certificate file (%s)"
                           % (cafile, error.strerror or "cannot be read"))
+
+
+def is_pipe(path):
+    try:
+        return stat.S_ISFIFO(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
 
 
 class NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -263,11 +276,9 @@ def read_body(response, hop):
                                    "answer is a few hundred. Stopped reading." % MAX_BODY)
         chunks.append(chunk)
     # http.client returns what came when a connection closes early; only
-    # counting tells a whole answer from part of one. (It reads a body by
-    # Content-Length unless Transfer-Encoding is exactly "chunked".)
-    chunked = (response.headers.get("Transfer-Encoding") or "").strip().lower() == "chunked"
-    if announced is not None and size < announced and not chunked \
-            and response.getcode() not in (204, 304):
+    # counting tells a whole answer from part of one. (A chunked body it
+    # checks itself: it raises IncompleteRead.)
+    if announced is not None and size < announced and not response.chunked:
         raise NetworkError("the answer from %s broke off after %d of the %d bytes it "
                            "announced" % (hop.host, size, announced))
     return b"".join(chunks)
@@ -282,7 +293,7 @@ def read_account(answer, config):
     """The account, decoded from a 2xx JSON answer; else the error it means."""
     # What the server wrote is cut short below: masked first, so that no
     # cut leaves part of a secret standing.
-    secrets = auth.secret_forms(config.secrets())
+    secrets = auth.SecretForms(config.secrets())
     if not 200 <= answer.status < 300:
         location = dict((k.lower(), v) for k, v in answer.headers).get("location")
         proxy = config.route.proxy
@@ -292,18 +303,38 @@ def read_account(answer, config):
     if not answer.body:
         raise UnexpectedAnswer("HTTP %d, but the answer has no body" % answer.status)
     try:
-        return json.loads(answer.body.decode("utf-8"), parse_constant=not_json)
+        return json.loads(answer.body.decode("utf-8"), parse_int=whole_number,
+                          parse_float=finite_number, parse_constant=no_constant)
     except RecursionError:
         raise too_deep(answer.status)
+    except NotAnAccount as why:
+        raise UnexpectedAnswer("HTTP %d, but the JSON %s" % (answer.status, why))
     except ValueError:  # UnicodeDecodeError is a ValueError too
-        text = auth.hidden(answer.body.decode("utf-8", "replace"), secrets)
+        text = secrets.hidden(answer.body.decode("utf-8", "replace"))
         raise UnexpectedAnswer("HTTP %d, but the body is not JSON; it begins: %r"
                                % (answer.status, text[:60]))
 
 
-def not_json(constant):
-    """NaN, Infinity: Python's json reads them, but they are not JSON."""
-    raise ValueError(constant)
+class NotAnAccount(ValueError):
+    """JSON that Python's json reads, but no account holds, and --json could not print."""
+
+
+def whole_number(text):
+    # Past 4300 digits Python 3.11 and newer refuse, and 3.6 takes minutes.
+    if len(text) > 4300:
+        raise NotAnAccount("holds a number of more than 4300 digits")
+    return int(text)
+
+
+def finite_number(text):
+    number = float(text)
+    if number in (float("inf"), float("-inf")):
+        raise NotAnAccount("holds a number too large for a float (%s...)" % text[:20])
+    return number
+
+
+def no_constant(name):
+    raise NotAnAccount("holds %s, which JSON does not allow" % name)
 
 
 def too_deep(status):
@@ -320,7 +351,7 @@ def shown_location(location, base_url, secrets):
         location = urllib.parse.urljoin(account_url(base_url), location)
     except ValueError:
         pass  # shown as it came
-    return auth.hidden(location, secrets)[:200]
+    return secrets.hidden(location)[:200]
 
 
 # What --offline and --verbose show -----------------------------------------

@@ -45,6 +45,8 @@ PLACEHOLDERS = {"token_id": "YOUR_SIPGATE_TOKEN_ID", "token": "YOUR_SIPGATE_TOKE
 TOKEN_ID_FORMAT = r"token-[A-Za-z0-9]{6}\Z"
 TOKEN_FORMAT = r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\Z"
 EMAIL = r"[^@\s]+@[^@\s]+\.[^@\s]+\Z"
+# A token pasted where it does not belong, with or without its dashes.
+PASTED_TOKEN = r"[0-9a-fA-F]{8}-?(?:[0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}"
 EXAMPLE_TOKEN_ID = "token-FQ1V12"  # sipgate's own example
 EXAMPLE_TOKEN = "e68ead46-a7db-46cd-8a1a-44aed1e4e372"
 
@@ -81,8 +83,11 @@ class Config(object):
         """The same, masked, for printing; where credentials are missing, a marker."""
         if self.access_token:
             return auth.masked_bearer_auth_header(self.access_token)
-        # A token ID is shown, unless it looks like a token pasted in its place.
-        token_id = auth.mask(self.token_id) if self.token_id_is_a_token() else self.token_id
+        # A token ID is shown only if it has a token ID's form: anything else
+        # may be a token pasted in its place.
+        token_id = self.token_id
+        if token_id and not re.match(TOKEN_ID_FORMAT, token_id):
+            token_id = auth.mask(token_id)
         if self.unfilled:
             return "Basic <Base64 of %s:%s>" % (
                 token_id if self.token_id and self.token_id != PLACEHOLDERS["token_id"]
@@ -92,11 +97,14 @@ class Config(object):
         return auth.masked_basic_auth_header(token_id, self.token)
 
     def token_id_is_a_token(self):
-        return bool(self.token_id and re.match(TOKEN_FORMAT, self.token_id))
+        return bool(self.token_id and re.search(PASTED_TOKEN, self.token_id))
 
     def secrets(self):
         """Every value that must never be printed, longest first."""
         found = [self.token, self.access_token]
+        # A token pasted into the token ID or the base URL: hidden there too.
+        for value in (self.token_id or "", self.base_url or ""):
+            found.extend(re.findall(PASTED_TOKEN, value))
         try:
             found.append(auth.basic_auth_header(self.token_id, self.token)[len("Basic "):])
         except (TypeError, ValueError):

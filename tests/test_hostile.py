@@ -75,11 +75,17 @@ def test_undecodable_bytes_in_the_environment(run, fake, variable):
     refused(result, fake, "%s (environment) holds bytes that are not UTF-8 text" % variable)
 
 
-def test_control_characters_from_the_environment_are_escaped(run, fake):
-    result = run("--offline", env=env_for(fake, SIPGATE_TOKEN_ID="token-\x1b[2J\x07X"))
+def test_control_characters_from_a_flag_are_escaped(run, fake):
+    result = run("--env-file", "x\x1b[2J\x07\u202e.env", env=env_for(fake))
+    refused(result, fake, "x\\x1b[2J\\x07\\u202e.env: no such file")
+    for character in "\x1b\x07\u202e":
+        assert character not in result.output
+
+
+def test_a_token_id_not_in_its_form_is_not_shown(run, fake):
+    result = run("--offline", env=env_for(fake, SIPGATE_TOKEN_ID="token-DEMO01 " + DEMO_TOKEN))
     assert result.code == 0, result
-    assert "Base64 of token-\\x1b[2J\\x07X:...afa6" in result.out
-    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "Authorization: Basic <hidden: Base64 of ...afa6:...afa6>" in result.out
 
 
 # --- Time: --timeout has a bound, and bounds everything -----------------------
@@ -250,14 +256,20 @@ B64 = demo_credentials()
     "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(B64) + 9, B64 + " not json"),
     "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(DEMO_TOKEN) + 40,
                                                        "x" * 40 + DEMO_TOKEN),
+    # split in two headers
+    "HTTP/1.1 401 Unauthorized\r\nX-A: %s\r\nX-B: %s\r\nContent-Length: 0\r\n\r\n"
+    % (B64[:30], B64[30:]),
+    # upper case, and broken up by a character that shows nothing
+    "HTTP/1.1 401 %s\r\nContent-Length: 0\r\n\r\n" % DEMO_TOKEN.upper(),
+    "HTTP/1.1 401 %s\u200b%s\r\nContent-Length: 0\r\n\r\n" % (DEMO_TOKEN[:18], DEMO_TOKEN[18:]),
 ])
 def test_a_secret_bent_or_cut_by_the_server_is_never_printed(run, raw_server, answer):
-    base_url = raw_server(answer.encode("latin-1"))
+    base_url = raw_server(answer.encode("utf-8"))
     result = run("-v", env={"SIPGATE_BASE_URL": base_url, "SIPGATE_TOKEN_ID": DEMO_TOKEN_ID,
                             "SIPGATE_TOKEN": DEMO_TOKEN})
     assert result.code in (1, 3, 4), result
-    for part in (B64[:36], B64[-36:].rstrip("="), DEMO_TOKEN[:20], DEMO_TOKEN[-20:]):
-        assert part not in result.output
+    for part in (B64[:30], B64[-36:].rstrip("="), DEMO_TOKEN[:18], DEMO_TOKEN[-18:]):
+        assert part.lower() not in result.output.lower()
     assert "<hidden>" in result.output
 
 
@@ -289,7 +301,15 @@ def test_a_token_pasted_as_the_base_url_is_not_echoed(run, fake):
     # nothing but headers, then the close
     (b"HTTP/1.1 200 OK\r\nX", 1, "HTTP 200, but the answer has no body"),
     # NaN is not JSON, whatever Python's json reads
-    (b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{\"a\": NaN}", 1, "is not JSON"),
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{\"a\": NaN}", 1,
+     "HTTP 200, but the JSON holds NaN, which JSON does not allow"),
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n{\"a\": 1e400}", 1,
+     "HTTP 200, but the JSON holds a number too large for a float (1e400...)"),
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 5007\r\n\r\n{\"a\": " + b"7" * 5000 + b"}", 1,
+     "HTTP 200, but the JSON holds a number of more than 4300 digits"),
+    # Transfer-Encoding not exactly "chunked": http.client reads by Content-Length
+    (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked \r\nContent-Length: 500\r\n\r\n"
+     b'{"a":1}', 5, "broke off after 7 of the 500 bytes it announced"),
     # a line end folded into a header must not start a line of its own
     (b"HTTP/1.1 302 Found\r\nLocation: http://[x\r\n sipgate_basic: fake second line\r\n"
      b"Content-Length: 0\r\n\r\n", 4, "HTTP 302 Found: the server redirects to"),
@@ -324,6 +344,16 @@ def test_a_line_end_in_a_flag_does_not_start_a_line(run, fake):
 def test_a_host_name_longer_than_dns_allows(run, fake):
     result = run(env=env_for(fake, SIPGATE_BASE_URL="https://%s.example/v2" % ("a" * 64)))
     refused(result, fake, "is not a host name")
+
+
+def test_ssl_cert_file_that_is_a_pipe_is_refused_not_waited_on(run, tmp_path):
+    fifo = str(tmp_path / "fifo")
+    os.mkfifo(fifo)
+    result = run("--timeout", "1", env={"SSL_CERT_FILE": fifo, "SIPGATE_TOKEN_ID": DEMO_TOKEN_ID,
+                                       "SIPGATE_TOKEN": DEMO_TOKEN}, timeout=20)
+    assert result.code == 2, result
+    assert result.err == "sipgate_basic: SSL_CERT_FILE %s: is a pipe, not a file of CA " \
+                         "certificates\n" % fifo
 
 
 def test_cacert_that_cannot_be_used_stops_even_http_and_offline(run, fake, tmp_path):
