@@ -82,6 +82,13 @@ def test_control_characters_from_a_flag_are_escaped(run, fake):
         assert character not in result.output
 
 
+def test_a_token_pasted_into_the_base_url_is_hidden(run, fake):
+    pasted = DEMO_TOKEN.replace("-", "")
+    result = run("--offline", env=env_for(fake, SIPGATE_BASE_URL="https://%s.example/v2" % pasted))
+    assert result.code == 0, result
+    assert "Host: <hidden>.example" in result.out and pasted not in result.output
+
+
 def test_a_token_id_not_in_its_form_is_not_shown(run, fake):
     result = run("--offline", env=env_for(fake, SIPGATE_TOKEN_ID="token-DEMO01 " + DEMO_TOKEN))
     assert result.code == 0, result
