@@ -293,7 +293,7 @@ def test_common_issues_table_is_what_the_program_says(fake, tls_fake, tmp_path):
         assert said in result.stderr, (seen, result.stderr)
         assert result.returncode == int(code), (seen, result.stderr)
         if said.startswith("HTTP "):  # the likely cause is the program's own words
-            assert "%s: %s" % (said, cause) in result.stderr, (seen, result.stderr)
+            assert result.stderr == "sipgate_basic: %s: %s\n" % (said, cause), seen
 
 
 # --- Behind a proxy: the route line and the real messages -------------------------
