@@ -353,6 +353,18 @@ def test_a_host_name_longer_than_dns_allows(run, fake):
     refused(result, fake, "is not a host name")
 
 
+def limited_memory():
+    """In the child: at most 1 GiB, so that reading an endless file fails fast."""
+    import resource
+    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+
+def test_an_endless_env_file_is_not_read_whole(run, fake):
+    result = run("--env-file", "/dev/zero", env=env_for(fake), timeout=30,
+                 preexec_fn=limited_memory)
+    refused(result, fake, "/dev/zero: is larger than 256 KiB")
+
+
 def test_ssl_cert_file_that_is_a_pipe_is_refused_not_waited_on(run, tmp_path):
     fifo = str(tmp_path / "fifo")
     os.mkfifo(fifo)
