@@ -7,7 +7,7 @@ reads; from then on every request gets that answer, whatever its path or
 credentials.
 
     mode              reads (default)              answer
-    redirect          redirect_to                  302, Location: redirect_to as given,
+    redirect          redirect_to, status (302)    that 3xx, Location: redirect_to as given,
                                                      parsable or not ("http://[/x")
     status            status                       that status, a JSON body
     not-json          -                            200 text/html
@@ -37,6 +37,7 @@ byte for byte, text that http.server would refuse included, and end the
 connection after it.
 """
 
+import http
 import json
 import socket
 import struct
@@ -84,8 +85,9 @@ def _send_raw(handler, status, reason, headers, body):
 
 
 def _redirect(fake, handler):
-    _send_raw(handler, 302, "Found", [("Location", str(setting(fake, "redirect_to"))),
-                                      ("Content-Length", "0")], b"")
+    status = setting(fake, "status") or 302
+    _send_raw(handler, status, http.HTTPStatus(status).phrase,
+              [("Location", str(setting(fake, "redirect_to"))), ("Content-Length", "0")], b"")
 
 
 def _status(fake, handler):

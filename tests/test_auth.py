@@ -67,3 +67,16 @@ def test_config_repr_hides_secrets():
         assert "the-secret" not in text
         assert base64.b64encode(b"token-X:the-secret-token-value").decode() not in text
     assert "token-X" in repr(config)
+
+
+def test_proxy_and_config_reprs_hide_the_proxy_password():
+    from sipgate_basic.config import load_config
+    from sipgate_basic.proxy import parse_proxy
+    proxy = parse_proxy("http://alice:long-proxy-secret@proxy.example:3128", "HTTPS_PROXY")
+    assert "long-proxy-secret" not in proxy.shown + repr(proxy)
+    assert proxy.shown == "http://alice:<hidden>@proxy.example:3128"
+    config = load_config(environ={"SIPGATE_TOKEN_ID": "token-X", "SIPGATE_TOKEN": "t" * 36,
+                                  "HTTPS_PROXY": "http://alice:long-proxy-secret@proxy:3128"},
+                         env_file="/dev/null")
+    assert "long-proxy-secret" not in repr(config) and "t" * 36 not in repr(config)
+    assert "alice:<hidden>@proxy:3128" in repr(config)

@@ -232,6 +232,12 @@ def test_bad_base_url(run, fake, url, words):
     assert "pw@" not in err
 
 
+@pytest.mark.parametrize("value", ["600", "600.0", "0.001"])
+def test_timeout_up_to_the_bound_is_taken(run, fake, value):
+    result = run("--offline", "--timeout", value, env={"SIPGATE_BASE_URL": fake.base_url})
+    assert result.code == 0, result
+
+
 @pytest.mark.parametrize("value", ["-1", "0", "abc", "nan", "inf", "1e10", "600.5", "²"])
 def test_bad_timeout_is_a_usage_error(run, fake, value):
     err = refused(run, fake, "--timeout", value)

@@ -305,6 +305,11 @@ def test_a_token_pasted_as_the_base_url_is_not_echoed(run, fake):
     (b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 2000000\r\n\r\n" + b"x" * 100, 3,
      "HTTP 401 Unauthorized"),
     (b"HTTP/1.1 404 Not Found\r\nContent-Length: 15\r\n\r\nshort", 4, "HTTP 404 Not Found"),
+    # two Content-Lengths that disagree; one byte short
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 50\r\n\r\n{}", 1,
+     "has a Content-Length that is not one number"),
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\n{\"a\":1}", 5,
+     "broke off after 7 of the 8 bytes it announced"),
     # nothing but headers, then the close
     (b"HTTP/1.1 200 OK\r\nX", 1, "HTTP 200, but the answer has no body"),
     # NaN is not JSON, whatever Python's json reads
@@ -381,3 +386,46 @@ def test_cacert_that_cannot_be_used_stops_even_http_and_offline(run, fake, tmp_p
     for args in (["--cacert", "/nonexistent/ca.pem"], ["--offline", "--cacert", fifo]):
         result = run(*args, env=env_for(fake))
         refused(result, fake, "cannot be used as a CA certificate file (no such file)")
+
+
+ODD_TOKEN = 't\u00f6k\u00e9n-"q\\x-1234567890'  # its JSON and repr forms differ from it
+
+
+@pytest.mark.parametrize("body,args", [
+    (json.dumps({"company": ODD_TOKEN}).encode(), []),                       # \u00f6 in JSON
+    (json.dumps({"company": ODD_TOKEN}, ensure_ascii=False).encode(), ["--json"]),
+    (("not json " + ODD_TOKEN).encode(), []),                               # shown by repr
+])
+def test_a_token_with_quotes_and_accents_is_masked_in_every_form(run, raw_server, body, args):
+    base_url = raw_server(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+    result = run(*args, env={"SIPGATE_BASE_URL": base_url, "SIPGATE_TOKEN_ID": DEMO_TOKEN_ID,
+                             "SIPGATE_TOKEN": ODD_TOKEN})
+    assert result.code in (0, 1), result
+    for form in (ODD_TOKEN, json.dumps(ODD_TOKEN)[1:-1], repr(ODD_TOKEN)[1:-1],
+                 json.dumps(ODD_TOKEN, ensure_ascii=False)[1:-1]):
+        assert form not in result.output
+    assert "<hidden>" in result.output
+
+
+def test_a_secret_an_error_carries_is_masked(monkeypatch, capsys):
+    from sipgate_basic import cli
+    from sipgate_basic.errors import ConfigError
+
+    def failing_run(options, output):
+        error = ConfigError("the value %s cannot be used" % DEMO_TOKEN)
+        error.secrets = [DEMO_TOKEN]
+        raise error
+
+    monkeypatch.setattr(cli, "run", failing_run)
+    assert cli.main([]) == 2
+    assert capsys.readouterr().err == "sipgate_basic: the value <hidden> cannot be used\n"
+
+
+def test_json_too_deep_to_print_is_refused_in_words():
+    from sipgate_basic import cli
+    from sipgate_basic.errors import UnexpectedAnswer
+    deep = []
+    for _ in range(5000):
+        deep = [deep]
+    with pytest.raises(UnexpectedAnswer, match="HTTP 200, but the JSON is nested too deeply"):
+        cli.render(deep, False, 200)

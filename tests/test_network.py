@@ -24,18 +24,30 @@ MiB = 1024 * 1024
 
 # --- Credentials go only to the configured origin -------------------------
 
-def test_redirect_to_another_origin_is_not_followed(run, fake):
+@pytest.mark.parametrize("status,phrase", [(301, "Moved Permanently"), (302, "Found"),
+                                           (303, "See Other"), (307, "Temporary Redirect"),
+                                           (308, "Permanent Redirect")])
+def test_redirect_to_another_origin_is_not_followed(run, fake, status, phrase):
     with FakeSipgate() as elsewhere:
-        fake.mode, fake.redirect_to = "redirect", elsewhere.base_url + "/account"
+        fake.mode, fake.status = "redirect", status
+        fake.redirect_to = elsewhere.base_url + "/account"
         result = run("--verbose", env=env_for(fake))
         assert result.code == 4, result
         assert elsewhere.requests == [], "credentials followed the redirect"
     assert len(fake.requests) == 1
     message = result.err.splitlines()[-1]
     assert message == (
-        "sipgate_basic: HTTP 302 Found: the server redirects to %s/account. Not followed: "
+        "sipgate_basic: HTTP %d %s: the server redirects to %s/account. Not followed: "
         "credentials go only to http://127.0.0.1:%d. If that address is right, set "
-        "SIPGATE_BASE_URL to it." % (elsewhere.base_url, fake.port))
+        "SIPGATE_BASE_URL to it." % (status, phrase, elsewhere.base_url, fake.port))
+
+
+def test_a_socket_timeout_is_the_exchange_timing_out():
+    # Reached when a read times out a moment before the whole exchange does.
+    from sipgate_basic.network import Hop, network_error
+    error = network_error(Hop("api.example:443"), socket.timeout(), 1)
+    assert str(error) == "timed out after 1 s: no complete answer from api.example:443 (--timeout)"
+    assert error.exit_code == 5
 
 
 def test_redirect_within_the_origin_is_not_followed_either(run, fake):
