@@ -7,8 +7,8 @@ import re
 import pytest
 
 from conftest import demo_credentials
-from fake_sipgate import (ACCOUNT, DEMO_ACCESS_TOKEN, DEMO_TOKEN, DEMO_TOKEN_ID,
-                          NO_SCOPE_TOKEN, NO_SCOPE_TOKEN_ID)
+from fake_sipgate import (ACCOUNT, DEMO_ACCESS_TOKEN, DEMO_TOKEN, NO_SCOPE_TOKEN,
+                          NO_SCOPE_TOKEN_ID)
 from sipgate_basic import __version__
 from sipgate_basic.errors import EXIT_CODES, STATUS_CAUSES
 

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import SECRETS, clean_environment, closed_port, demo_credentials, env_for
+from conftest import clean_environment, closed_port, demo_credentials, env_for
 from fake_misbehaviour import CONTROL_TEXT
 from fake_proxy import FakeProxy
 from fake_sipgate import DEMO_TOKEN, DEMO_TOKEN_ID, TEST_CA, FakeSipgate
