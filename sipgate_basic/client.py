@@ -25,8 +25,8 @@ import urllib.request
 
 from . import __version__, auth
 from .errors import ConfigError, NetworkError, SipgateError, UnexpectedAnswer, status_error
-from .network import Hop, certificate_failed, issuer_name, network_error, timed_out
-from .urls import DEFAULT_PORTS, split_authority
+from .guards.network import Hop, certificate_failed, issuer_name, network_error, timed_out
+from .guards.urls import DEFAULT_PORTS, split_authority
 
 USER_AGENT = "sipgate_basic/" + __version__
 DEFAULT_TIMEOUT = 10.0  # seconds, for the whole exchange

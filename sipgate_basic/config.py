@@ -15,8 +15,8 @@ import re
 
 from . import auth
 from .errors import ConfigError
-from .proxy import choose_route
-from .urls import DEFAULT_PORTS, hostport, is_loopback, split_base_url
+from .guards.proxy import choose_route
+from .guards.urls import DEFAULT_PORTS, hostport, is_loopback, split_base_url
 
 DEFAULT_BASE_URL = "https://api.sipgate.com/v2"
 DEFAULT_ENV_FILE = ".env"

@@ -71,7 +71,7 @@ def test_config_repr_hides_secrets():
 
 def test_proxy_and_config_reprs_hide_the_proxy_password():
     from sipgate_basic.config import load_config
-    from sipgate_basic.proxy import parse_proxy
+    from sipgate_basic.guards.proxy import parse_proxy
     proxy = parse_proxy("http://alice:long-proxy-secret@proxy.example:3128", "HTTPS_PROXY")
     assert "long-proxy-secret" not in proxy.shown + repr(proxy)
     assert proxy.shown == "http://alice:<hidden>@proxy.example:3128"

@@ -17,7 +17,7 @@ from conftest import clean_environment, closed_port, demo_credentials, env_for
 from fake_misbehaviour import CONTROL_TEXT
 from fake_proxy import FakeProxy
 from fake_sipgate import DEMO_TOKEN, DEMO_TOKEN_ID, TEST_CA, FakeSipgate
-from sipgate_basic.urls import is_loopback
+from sipgate_basic.guards.urls import is_loopback
 
 MiB = 1024 * 1024
 
@@ -44,7 +44,7 @@ def test_redirect_to_another_origin_is_not_followed(run, fake, status, phrase):
 
 def test_a_socket_timeout_is_the_exchange_timing_out():
     # Reached when a read times out a moment before the whole exchange does.
-    from sipgate_basic.network import Hop, network_error
+    from sipgate_basic.guards.network import Hop, network_error
     error = network_error(Hop("api.example:443"), socket.timeout(), 1)
     assert str(error) == "timed out after 1 s: no complete answer from api.example:443 (--timeout)"
     assert error.exit_code == 5

@@ -17,7 +17,7 @@ import re
 import socket
 import ssl
 
-from .errors import NetworkError, UnexpectedAnswer
+from ..errors import NetworkError, UnexpectedAnswer
 
 # http.client's words when a proxy answers CONNECT with anything but 200;
 # the same from Python 3.6 to 3.13.

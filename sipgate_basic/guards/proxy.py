@@ -20,8 +20,8 @@ exceptions can repeat the URL they were given).
 import os
 import re
 
-from . import auth
-from .errors import ConfigError
+from .. import auth
+from ..errors import ConfigError
 from .urls import DEFAULT_PORTS, hostport, split_authority
 
 _SCHEME_NAME = r"[A-Za-z][A-Za-z0-9+.-]*\Z"
