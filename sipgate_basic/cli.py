@@ -2,23 +2,22 @@
 
 Owns: the flags and --help, what goes to standard output (the account, or
 the request with --offline) and to standard error (diagnostics), and the
-exit code. Every line goes out through `Output`, which masks the secrets
-and escapes control characters, whoever wrote the text: we, a `.env`
-file, a server or a proxy. Leaves the sources of settings to `config`,
-the request to `client`, and the wording of failures to the module that
-found them.
+exit code. As in httpie, `main` handles the errors and `program` is the
+program: settings, then `fetch_account`, with --verbose and --offline
+watching that one path (`Shown`). Every line goes out through
+guards.output, which masks the secrets and escapes control characters.
 """
 
 import json
-import os
-import re
 import sys
 
-from . import __version__, auth
-from .client import (DEFAULT_TIMEOUT, MAX_TIMEOUT, answer_lines, build_request, read_account,
-                     request_lines, send, tls_context, too_deep)
-from .config import DEFAULT_BASE_URL, load_config
+from . import __version__
+from .client import Watcher, fetch_account
+from .config import load_config
+from .defaults import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, MAX_TIMEOUT
 from .errors import EXIT_CODES, SUCCESS, WRITE_ERROR, SipgateError, UsageError
+from .guards import checks, limits, masking, transport
+from .guards.output import Output, WriteFailed
 
 USAGE = """\
 usage: python -m sipgate_basic [--token-id ID] [--base-url URL] [--env-file PATH]
@@ -77,14 +76,13 @@ def main(argv=None):
     output = Output(sys.stdout, sys.stderr)
     try:
         try:
-            code = run(parse_args(sys.argv[1:] if argv is None else argv), output)
+            code = program(parse_args(sys.argv[1:] if argv is None else argv), output)
         except UsageError as error:
             for line in USAGE.split("\n"):
                 output.error(line)
             output.error("sipgate_basic: error: %s" % error)
             code = error.exit_code
         except SipgateError as error:
-            output.hide(error.secrets)
             output.error("sipgate_basic: %s" % error)
             code = error.exit_code
         except (WriteFailed, KeyboardInterrupt):
@@ -101,6 +99,29 @@ def main(argv=None):
         code = WRITE_ERROR
     output.silence()
     return code
+
+
+def program(options, output):
+    """The program: settings, one request, the account on standard output."""
+    if options.help or options.version:
+        for line in (HELP if options.help else version()).split("\n"):
+            output.out(line)
+        return SUCCESS
+    config = load_config(options.token_id, options.base_url, options.env_file,
+                         offline=options.offline)
+    output.hide(masking.secrets_of(config))
+    if options.cacert:
+        transport.tls_context(options.cacert)  # a --cacert that cannot be used stops us here
+    shown = Shown(options, config, output)
+    account = fetch_account(config, options.timeout, options.cacert, shown)
+    if account is not None:  # None: --offline sent nothing
+        for line in render(account, options.json, shown.status).split("\n"):
+            output.out(line)  # JSON escapes every line end inside its strings
+    return SUCCESS
+
+
+def version():
+    return "sipgate_basic " + __version__
 
 
 def parse_args(argv):
@@ -134,9 +155,7 @@ def parse_args(argv):
                 value = args.pop(0)
             setattr(options, VALUE_FLAGS[flag], value)
         elif arg.startswith("-"):
-            # Named only if it looks like a flag: it could be a pasted secret.
-            raise UsageError("unknown option %s" % flag if re.match(r"--?[a-z-]{1,20}\Z", flag)
-                             else "unknown option")
+            raise checks.unknown_option(arg, sorted(VALUE_FLAGS) + sorted(SWITCHES))
         else:
             raise UsageError("unexpected argument; this program takes options only")
     options.timeout = seconds(options.timeout)
@@ -162,49 +181,6 @@ def seconds(value):
     return number
 
 
-def run(options, output):
-    """The program: one request, its answer on standard output. Raises SipgateError.
-
-    fetch_account's three steps (build, send, read), with what --offline
-    and --verbose show between them.
-    """
-    if options.help:
-        for line in HELP.split("\n"):
-            output.out(line)
-        return SUCCESS
-    if options.version:
-        output.out("sipgate_basic " + __version__)
-        return SUCCESS
-    config = load_config(options.token_id, options.base_url, options.env_file,
-                         offline=options.offline)
-    output.hide(config.secrets())
-    if options.cacert:
-        tls_context(options.cacert)  # a --cacert that cannot be used stops us here
-    request = build_request(config)
-    if options.offline or options.verbose:
-        for note in config.notes + ["route: " + config.route.why] + [
-                "hint: " + hint for hint in config.hints()]:
-            output.error("* " + note)
-    if options.offline:
-        for line in request_lines(request, config.shown_authorization()):
-            output.out(line)
-        if config.unfilled:
-            output.error("sipgate_basic: %s. The Authorization line shows where the "
-                         "credentials go. Nothing was sent." % config.unfilled.rstrip("."))
-        return SUCCESS
-    if options.verbose:
-        for line in request_lines(request, config.shown_authorization()):
-            output.error("> " + line)
-    answer = send(request, config.route, options.timeout, options.cacert)
-    if options.verbose:
-        for line in answer_lines(answer):
-            output.error("< " + line)
-    account = read_account(answer, config)
-    for line in render(account, options.json, answer.status).split("\n"):
-        output.out(line)  # JSON escapes every line end inside its strings
-    return SUCCESS
-
-
 def render(account, as_json, status):
     """The account as printed: pretty JSON after the status, or one line of JSON.
 
@@ -217,100 +193,60 @@ def render(account, as_json, status):
         else:
             text = "Status: %d\n%s" % (status, json.dumps(account, indent=2, ensure_ascii=False))
     except RecursionError:  # the indented encoder recurses deeper than json.loads
-        raise too_deep(status)
+        raise limits.too_deep(status)
     return "".join(c if c.isprintable() or c == "\n" else json.dumps(c)[1:-1] for c in text)
 
 
-class WriteFailed(Exception):
-    """Standard output is closed, full, or a broken pipe."""
+class Shown(Watcher):
+    """--verbose and --offline: what fetch_account does, shown as it goes.
 
-
-class Output(object):
-    """Standard output and error, as this program writes them.
-
-    Every line passes through `shown`: each secret it has been told of is
-    masked, wherever the text came from, and characters that could
-    rewrite the terminal are escaped. Standard output failing raises
-    WriteFailed; standard error failing is passed over (the exit code
-    still tells).
+    --offline prints the request on standard output and sends nothing;
+    --verbose prints the request (>) and the response's headers (<) on
+    standard error. Both first say the route, notes and hints (*).
     """
 
-    def __init__(self, stdout, stderr):
-        self.stdout, self.stderr = stdout, stderr
-        self.given, self.secrets = [], auth.SecretForms()  # the secrets, and what to mask
-        self.broken = set()  # streams that failed: silenced before the program ends
+    def __init__(self, options, config, output):
+        self.options, self.config, self.output = options, config, output
+        self.sends = not options.offline
+        self.status = None
 
-    def hide(self, secrets):
-        """Mask these from now on, in every form they may take (auth.SecretForms)."""
-        self.given = list(secrets) + self.given
-        self.secrets = auth.SecretForms(self.given)
+    def request(self, request):
+        config, options, output = self.config, self.options, self.output
+        if options.offline or options.verbose:
+            for note in config.notes + ["route: " + config.route.why] + [
+                    "hint: " + hint for hint in checks.hints(config)]:
+                output.error("* " + note)
+        lines = request_lines(request, masking.shown_authorization(config))
+        if options.offline:
+            for line in lines:
+                output.out(line)
+            if config.unfilled:
+                output.error("sipgate_basic: %s. The Authorization line shows where the "
+                             "credentials go. Nothing was sent." % config.unfilled.rstrip("."))
+        elif options.verbose:
+            for line in lines:
+                output.error("> " + line)
 
-    def shown(self, line):
-        """`line` with its secrets masked and what is not printable escaped.
-
-        Not printable (str.isprintable): control characters (escape
-        sequences, line ends, the 8-bit CSI), the invisible ones that
-        reorder or hide text (U+202E, U+061C), and the lone surrogates
-        that stand for bytes that were not UTF-8. Escaped, a line ending
-        in the text of a server or a file cannot start a line of its own.
-        """
-        line = self.secrets.hidden(line)
-        if line.isprintable():
-            return line
-        return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in line)
-
-    def out(self, line):
-        """One line of data, on standard output."""
-        self.write(self.stdout, self.shown(line))
-
-    def error(self, line):
-        """One line of diagnostics, on standard error."""
-        try:
-            self.stdout.flush()  # so that a pipe shows both in the order a terminal does
-        except (OSError, ValueError, AttributeError):
-            pass  # reported, if it matters, when standard output is next written
-        try:
-            self.write(self.stderr, self.shown(line))
-            self.stderr.flush()  # before Python 3.9, a file's stderr is block-buffered
-        except (WriteFailed, OSError, ValueError, AttributeError):
-            self.broken.add(self.stderr)
-
-    def write(self, stream, line):
-        try:
-            try:
-                stream.write(line + "\n")
-            except UnicodeEncodeError:
-                # An ASCII terminal (Python 3.6 in a C locale): "Müller" as "M\xfcller".
-                encoding = stream.encoding or "ascii"
-                stream.write(line.encode(encoding, "backslashreplace").decode(encoding) + "\n")
-        except (OSError, ValueError, AttributeError) as error:
-            # ValueError: the stream was closed; AttributeError: it was None,
-            # as Python makes it when the program starts with it closed.
-            self.broken.add(stream)
-            raise WriteFailed(describe(error))
-
-    def flush(self):
-        if self.stdout is None:
-            return  # closed from the start; only writing to it is a failure
-        try:
-            self.stdout.flush()
-        except (OSError, ValueError, AttributeError) as error:
-            self.broken.add(self.stdout)
-            raise WriteFailed(describe(error))
-
-    def silence(self):
-        """Point broken streams at /dev/null, so the interpreter's last flush is quiet."""
-        for stream in self.broken:
-            try:
-                os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
-            except (OSError, ValueError, AttributeError):
-                pass
+    def response(self, response):
+        self.status = response.status
+        if self.options.verbose:
+            for line in ["HTTP/%s %d %s" % (response.version, response.status, response.reason)
+                         ] + ["%s: %s" % header for header in response.headers]:
+                self.output.error("< " + line)
 
 
-def describe(error):
-    """Why a write to standard output failed, in words."""
-    if isinstance(error, BrokenPipeError):
-        return "broken pipe: the reader went away"
-    if isinstance(error, OSError):
-        return error.strerror or "write error"
-    return "it is closed"
+def request_lines(request, shown_authorization):
+    """The request as it goes on the wire, with the Authorization value masked.
+
+    This is what urllib and http.client send for a Request: http.client's
+    Accept-Encoding; the unredirected headers (Authorization and Host);
+    the other headers; urllib's Connection: close. (http.client's own
+    debug output would print the credentials in full, so we do not use it.)
+    """
+    headers = [("Accept-Encoding", "identity"), ("Authorization", shown_authorization)]
+    for name, value in list(request.unredirected_hdrs.items()) + list(request.headers.items()):
+        if name.lower() != "authorization":
+            headers.append((name.title(), value))
+    headers.append(("Connection", "close"))
+    return ["%s %s HTTP/1.1" % (request.get_method(), request.selector)] + [
+        "%s: %s" % header for header in headers]

@@ -4,26 +4,21 @@ Owns: the exit-code table (each code is written here, once), the error
 classes that carry a code, and the likely cause of each HTTP status that
 sipgate answers (the official sipgate.io examples' Common Issues table,
 plus 403), redirects included. Every other message is written next to
-the check that knows its cause: in `config`, `envfile`, `urls` and
-`proxy` for the configuration, in `network` for the way to the API, in
-`client` for the answer, in `cli` for the command line and its output.
+the guard that knows its cause (`sipgate_basic/guards/`).
 
-Imports nothing, so every other module can use it for free.
-No message ever holds a token, an access token, Base64 credentials or a
-proxy password.
+Imports nothing: a floor under the core and the guards alike.
 """
 
 
 class SipgateError(Exception):
     """A failure we can explain: one line, and `exit_code`.
 
-    `secrets`: values the configuration held when the error was raised,
-    for `cli` to mask should the message ever echo one.
+    Its text holds no secret: `load_config` and `fetch_account` mask every
+    error they raise (guards.masking).
     """
 
     exit_code = 1
     meaning = "unexpected answer (for example a body that is not JSON), or an internal error"
-    secrets = ()
 
 
 class UnexpectedAnswer(SipgateError):
@@ -92,26 +87,26 @@ SERVER_SIDE = "a problem on sipgate's side; try again later"
 OTHER_STATUS = "the server refused the request"
 
 
-def status_error(status, reason, auth_scheme="Basic", hints=(), location=None, origin=None,
-                 proxy=None):
+def status_error(status, reason, config, hints=(), location=None):
     """The error for a status outside 2xx: its likely cause, and hints after a 401.
 
-    `reason` and `location` are the server's text: `cli` prints them
-    through the same filter as all output (secrets masked, control
-    characters escaped). A 3xx names where it pointed and `origin`, the
-    only place credentials go. `proxy` names the proxy in between, if any:
-    one that re-signs TLS answers HTTP itself, so a 5xx may well be its own.
+    `reason` and `location` are the server's text, masked by the caller and
+    printed through the same filter as all output. A 3xx names where it
+    pointed and the origin, the only place credentials go. A proxy in
+    between that re-signs TLS answers HTTP itself: a 5xx may be its own.
     """
     head = ("HTTP %d %s" % (status, reason or "")).strip()
+    proxy = config.route.proxy
     if 300 <= status < 400:
         return HTTPStatusError(
             "%s: the server redirects to %s. Not followed: credentials go only to %s. "
             "If that address is right, set SIPGATE_BASE_URL to it."
-            % (head, location or "(no Location given)", origin))
-    if status == 401 and auth_scheme == "Bearer":
+            % (head, location or "(no Location given)", config.origin))
+    if status == 401 and config.access_token:
         cause = BEARER_401
     elif status >= 500 and proxy:
-        cause = "a problem on sipgate's side, or on %s in between; try again later" % proxy
+        cause = ("a problem on sipgate's side, or on the proxy %s (from %s) in between; try "
+                 "again later" % (proxy.shown, proxy.variable))
     elif status >= 500:
         cause = SERVER_SIDE
     else:

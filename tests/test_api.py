@@ -6,7 +6,7 @@ from conftest import demo_credentials
 from fake_sipgate import ACCOUNT, DEMO_TOKEN, DEMO_TOKEN_ID
 from sipgate_basic.client import build_request, fetch_account
 from sipgate_basic.config import load_config
-from sipgate_basic.errors import CredentialsRejected, SipgateError
+from sipgate_basic.errors import ConfigError, CredentialsRejected, SipgateError
 
 
 @pytest.fixture(autouse=True)
@@ -37,3 +37,28 @@ def test_request_carries_the_authorization_only_unredirected(fake):
     assert request.unredirected_hdrs == {"Authorization": "Basic " + demo_credentials(),
                                         "Host": "127.0.0.1:%d" % fake.port}
     assert "Authorization" not in request.headers
+
+
+@pytest.mark.parametrize("form", ["token", "credentials", "credentials unpadded"])
+def test_an_error_the_api_raises_holds_no_secret(raw_server, form):
+    # A server that puts the credentials in its reason phrase: the exception
+    # fetch_account raises is masked where it is made, not only when printed.
+    shown = {"token": DEMO_TOKEN, "credentials": demo_credentials(),
+             "credentials unpadded": demo_credentials().rstrip("=")}[form]
+    base_url = raw_server(("HTTP/1.1 401 %s\r\nContent-Length: 0\r\n\r\n" % shown).encode())
+    config = load_config(environ={"SIPGATE_BASE_URL": base_url,
+                                  "SIPGATE_TOKEN_ID": DEMO_TOKEN_ID, "SIPGATE_TOKEN": DEMO_TOKEN})
+    with pytest.raises(CredentialsRejected) as caught:
+        fetch_account(config)
+    assert str(caught.value).startswith("HTTP 401 <hidden>: the token ID and/or token are wrong")
+    assert shown not in repr(caught.value) and DEMO_TOKEN[:8] not in str(caught.value)
+
+
+def test_a_configuration_error_the_api_raises_holds_no_secret():
+    # A base URL refused for its space is shown, and the token in it masked.
+    with pytest.raises(ConfigError) as caught:
+        load_config(environ={"SIPGATE_BASE_URL": "https://api.example/a b/" + DEMO_TOKEN,
+                             "SIPGATE_TOKEN_ID": DEMO_TOKEN_ID, "SIPGATE_TOKEN": DEMO_TOKEN})
+    assert str(caught.value).startswith(
+        "SIPGATE_BASE_URL (environment) 'https://api.example/a b/<hidden>' is not a usable")
+    assert DEMO_TOKEN not in repr(caught.value)

@@ -1,4 +1,4 @@
-"""The Authorization header, against the RFCs' own examples."""
+"""The Authorization header, against the RFCs' own examples; and how it is shown."""
 
 import base64
 
@@ -7,6 +7,7 @@ import pytest
 from sipgate_basic import auth
 from sipgate_basic.auth import basic_auth_header, bearer_auth_header
 from sipgate_basic.config import Config
+from sipgate_basic.guards import masking
 
 
 def test_rfc_7617_example():
@@ -23,11 +24,13 @@ def test_sipgates_own_example():
 
 def test_docstring_examples_hold():
     import doctest
-    import sipgate_basic
-    import sipgate_basic.auth
-    for module in (sipgate_basic, sipgate_basic.auth):
-        failed, attempted = doctest.testmod(module)
-        assert (failed, attempted > 0) == (0, True), module
+    failed, attempted = doctest.testmod(auth)
+    assert (failed, attempted) == (0, 2)
+
+
+def test_auth_holds_the_header_functions_only():
+    public = sorted(name for name in vars(auth) if not name.startswith("_"))
+    assert public == ["base64", "basic_auth_header", "bearer_auth_header", "re"]
 
 
 def test_non_ascii_token_is_utf8_before_base64():
@@ -53,10 +56,13 @@ def test_bearer_header_is_the_token_as_is():
 
 
 def test_mask_shows_at_most_the_last_four_of_a_long_secret():
-    assert auth.mask("3fa85f64-5717-4562-b3fc-2c963f66afa6") == "...afa6"
-    assert auth.mask("short-secret") == "..."
-    shown = auth.masked_basic_auth_header("token-X", "3fa85f64-5717-4562-b3fc-2c963f66afa6")
-    assert shown == "Basic <hidden: Base64 of token-X:...afa6>"
+    assert masking.mask("3fa85f64-5717-4562-b3fc-2c963f66afa6") == "...afa6"
+    assert masking.mask("0123456789abcdef") == "...cdef"  # 16: the shortest shown in part
+    assert masking.mask("0123456789abcde") == "..."
+    config = Config("https://api.sipgate.com/v2", "token-ABC123",
+                    "3fa85f64-5717-4562-b3fc-2c963f66afa6")
+    assert masking.shown_authorization(config) == (
+        "Basic <hidden: Base64 of token-ABC123:...afa6>")
 
 
 def test_config_repr_hides_secrets():

@@ -14,6 +14,8 @@ import pytest
 
 from conftest import ROOT, assert_no_secret, clean_environment
 from fake_sipgate import DEMO_ACCESS_TOKEN, DEMO_TOKEN, DEMO_TOKEN_ID
+from sipgate_basic.auth import basic_auth_header
+from sipgate_basic.client import authorization
 from sipgate_basic.config import load_config
 from sipgate_basic.errors import ConfigError
 
@@ -35,7 +37,7 @@ def test_defaults_and_env_only(in_tmp):
     config = load_config(environ={"SIPGATE_TOKEN_ID": ID, "SIPGATE_TOKEN": TOKEN})
     assert (config.base_url, config.token_id, config.token) == (
         "https://api.sipgate.com/v2", ID, TOKEN)
-    assert config.auth_scheme == "Basic"
+    assert authorization(config) == basic_auth_header(ID, TOKEN)
     assert config.sources["token"] == "SIPGATE_TOKEN (environment)"
 
 
@@ -99,8 +101,7 @@ def test_env_file_folder_is_skipped_but_explicit_folder_is_an_error(in_tmp):
 
 def test_access_token_gives_bearer(in_tmp):
     config = load_config(environ={"SIPGATE_ACCESS_TOKEN": DEMO_ACCESS_TOKEN})
-    assert config.auth_scheme == "Bearer"
-    assert config.authorization() == "Bearer " + DEMO_ACCESS_TOKEN
+    assert authorization(config) == "Bearer " + DEMO_ACCESS_TOKEN
 
 
 # --- Refused before anything is sent, end to end -------------------------
@@ -246,17 +247,24 @@ def test_bad_timeout_is_a_usage_error(run, fake, value):
 
 
 @pytest.mark.parametrize("args,words", [
-    (["--tokn", DEMO_TOKEN], "unknown option --tokn"),
-    (["--tokn=" + DEMO_TOKEN], "unknown option --tokn"),
+    (["--tokn", DEMO_TOKEN], "unknown option (see --help)"),
+    (["--tokn=" + DEMO_TOKEN], "unknown option (see --help)"),
+    (["--verbos"], "unknown option; did you mean --verbose?"),
+    (["--verbsoe=" + DEMO_TOKEN], "unknown option; did you mean --verbose?"),
+    (["--ofline"], "unknown option; did you mean --offline?"),
+    (["--base_url", DEMO_TOKEN], "unknown option; did you mean --base-url?"),
+    (["--tiemout"], "unknown option; did you mean --timeout?"),
+    (["--secretlowercaseletters"], "unknown option (see --help)"),
     ([DEMO_TOKEN], "unexpected argument; this program takes options only"),
     (["--token-id"], "--token-id needs a value"),
     (["--timeout=" + DEMO_TOKEN], "--timeout: must be a number of seconds above 0 and at most 600"),
-    (["--%s" % DEMO_TOKEN], "unknown option"),
+    (["--%s" % DEMO_TOKEN], "unknown option (see --help)"),
 ])
 def test_usage_errors_never_echo_an_argument(run, fake, args, words):
     err = refused(run, fake, *args)
     assert err.startswith("usage: python -m sipgate_basic ")
     assert err.endswith("sipgate_basic: error: %s\n" % words)
+    assert "secretlowercase" not in err and "tokn" not in err
 
 
 def test_flag_value_forms(run, fake):

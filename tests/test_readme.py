@@ -20,8 +20,8 @@ from fake_proxy import FakeProxy
 from fake_sipgate import (ACCESS_TOKENS, DEMO_ACCESS_TOKEN, DEMO_TOKEN, DEMO_TOKEN_ID,
                           NO_SCOPE_TOKEN, NO_SCOPE_TOKEN_ID, TOKENS)
 from sipgate_basic import cli
-from sipgate_basic.client import DEFAULT_TIMEOUT, MAX_TIMEOUT
-from sipgate_basic.config import DEFAULT_BASE_URL
+from sipgate_basic.defaults import DEFAULT_TIMEOUT, MAX_TIMEOUT
+from sipgate_basic.defaults import DEFAULT_BASE_URL
 from sipgate_basic.errors import EXIT_CODES
 
 with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as _readme:

@@ -1,23 +1,25 @@
-"""What went wrong on the way to the API, in words: which hop, and why.
+"""Guard: a failure on the way to the API is named by the hop where it happened.
 
-Owns: turning what the socket, ssl, http.client or urllib raised into one
-NetworkError (or UnexpectedAnswer) that names the hop that failed: the
-proxy, before its tunnel is open; the API host, directly or through the
-tunnel. Says what to change: the host, HTTPS_PROXY, --cacert, --timeout.
-For a certificate that failed, reads its issuer's name (just enough DER),
-so that "Corp Proxy CA" tells interception from a broken server. Leaves
-the request, and the handshake that fetches that certificate, to `client`.
-
-No message repeats an exception's own text where that text could hold
-a URL with a password in it; the proxy is always shown by `Proxy.shown`.
+Promise (README, Security: "Refused, unknown host, reset, hang-up" and
+"Behind a proxy"): whatever the socket, ssl, http.client or urllib raise
+becomes one NetworkError (exit 5) or UnexpectedAnswer (exit 1) that names
+the hop that failed: the proxy, before its tunnel is open; the API host,
+directly or through the tunnel. It says what to change (the host,
+HTTPS_PROXY, --cacert, --timeout). For a certificate that failed, it
+learns who issued it (a second handshake that sends nothing, and just
+enough DER), so that "Corp Proxy CA" tells interception from a broken
+server. No message repeats an exception's text where that text could
+hold a URL with a password; the proxy is always shown by `Proxy.shown`.
 """
 
 import http.client
 import re
 import socket
 import ssl
+import urllib.error
 
-from ..errors import NetworkError, UnexpectedAnswer
+from ..errors import NetworkError, SipgateError, UnexpectedAnswer
+from .urls import DEFAULT_PORTS, split_authority
 
 # http.client's words when a proxy answers CONNECT with anything but 200;
 # the same from Python 3.6 to 3.13.
@@ -37,7 +39,7 @@ class Hop(object):
         self.host = host              # the API's host[:port], as in the Host header
         self.proxy = proxy            # a proxy.Proxy, or None for direct
         self.cafile = cafile          # --cacert, if given
-        self.tunnel_open = False      # set by client's connection once CONNECT succeeds
+        self.tunnel_open = False      # set by transport's connection once CONNECT succeeds
         self.issuer = None            # of a certificate that failed to verify, if learnt
 
     @property
@@ -49,6 +51,21 @@ class Hop(object):
 
     def through(self):
         return " through %s" % self.proxy_name() if self.proxy else ""
+
+
+def failure(hop, error, seconds):
+    """The SipgateError for whatever the exchange raised; for a certificate, first its issuer."""
+    reason = error.reason if isinstance(error, urllib.error.URLError) else error
+    if isinstance(reason, SipgateError):
+        return reason
+    if certificate_failed(reason) and not hop.at_proxy:
+        hop.issuer = presented_issuer(hop, seconds)
+    if isinstance(reason, (OSError, http.client.HTTPException, ssl.CertificateError)):
+        return network_error(hop, reason, seconds)
+    # Anything else that urllib or http.client raised on what a server
+    # sent: named by its kind only, since its text may repeat that input.
+    return UnexpectedAnswer("the answer from %s could not be read (%s)"
+                            % (hop.host, reason.__class__.__name__))
 
 
 def timed_out(hop, seconds):
@@ -169,11 +186,46 @@ def certificate_error(hop, reason):
                         "--cacert FILE with its certificate." % message)
 
 
+def presented_issuer(hop, timeout):
+    """Who issued the certificate the API host presents; None if it cannot be learnt.
+
+    A second TLS handshake that checks nothing and sends nothing: it only
+    reads the certificate, to tell a private or intercepting authority
+    from a broken server. Used only after verification has failed.
+    """
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    host, port = split_authority(hop.host)
+    port = port or DEFAULT_PORTS["https"]
+    if hop.proxy is None:
+        connection = http.client.HTTPSConnection(host, port, timeout=timeout, context=context)
+    else:
+        connection = http.client.HTTPSConnection(hop.proxy.host, hop.proxy.port,
+                                                 timeout=timeout, context=context)
+        authorization = hop.proxy.authorization()
+        connection.set_tunnel(host, port, {"Proxy-Authorization": authorization}
+                              if authorization else None)
+    try:
+        connection.connect()
+        return issuer_name(connection.sock.getpeercert(binary_form=True))
+    except Exception:
+        return None
+    finally:
+        connection.close()
+
+
+# How X.509 writes a name's text, by the tag of its ASN.1 string type.
+_STRING_TYPES = {0x0C: "utf-8", 0x13: "latin-1", 0x14: "latin-1", 0x16: "latin-1",
+                 0x1E: "utf-16-be", 0x1C: "utf-32-be"}  # BMPString, UniversalString
+
+
 def issuer_name(der):
     """The issuer's common name (or organisation) in a DER certificate; None if not found.
 
     Just enough of X.509's DER to walk to the issuer: each element is a tag
-    byte, a length, and that many bytes of content.
+    byte, a length, and that many bytes of content. Each name is decoded
+    by its string type, so that a secret written in UTF-16 is still masked.
     """
 
     def element(at):  # (tag, where its content starts, where it ends)
@@ -197,8 +249,9 @@ def issuer_name(der):
             _, inside, at = element(at)
             _, inside, _ = element(inside)
             _, oid, oid_end = element(inside)
-            _, value, value_end = element(oid_end)
-            names[der[oid:oid_end]] = der[value:value_end].decode("utf-8", "replace")
+            tag, value, value_end = element(oid_end)
+            names[der[oid:oid_end]] = der[value:value_end].decode(
+                _STRING_TYPES.get(tag, "latin-1"), "replace")
         return names.get(_CN) or names.get(_O)
     except (IndexError, ValueError):
         return None

@@ -20,7 +20,7 @@ exceptions can repeat the URL they were given).
 import os
 import re
 
-from .. import auth
+from ..auth import basic_auth_header
 from ..errors import ConfigError
 from .urls import DEFAULT_PORTS, hostport, split_authority
 
@@ -52,13 +52,7 @@ class Proxy(object):
         """The Proxy-Authorization value (RFC 7235 section 4.4), or None."""
         if self.user is None:
             return None
-        return auth.basic_auth_header(self.user, self.password or "")
-
-    def secrets(self):
-        """What must never be printed: the password and the header built from it."""
-        if not self.password:
-            return []
-        return [self.password, self.authorization()[len("Basic "):]]
+        return basic_auth_header(self.user, self.password or "")
 
     def __repr__(self):
         return "Proxy(%s, from %s)" % (self.shown, self.variable)
@@ -73,41 +67,49 @@ class Route(object):
         self.proxy, self.why = proxy, why
 
 
-def choose_route(scheme, host, port, environ):
-    """The Route for a request to scheme://host:port, from `environ`.
+def choose_route(scheme, authority, environ):
+    """The Route for a request to scheme://authority (host[:port] as the URL has it).
 
     Raises ConfigError for a proxy variable that would be used but cannot be.
     """
     if scheme == "http":
         return Route(None, "direct: clear-text http:// goes only to this machine, "
                            "never through a proxy")
-    value, variable, overridden = environment_value(environ, "https_proxy")
+    value, variable, overridden = proxy_variable(environ, "https")
     if not value:
         return Route(None, "direct: " + (overridden or "neither https_proxy nor HTTPS_PROXY "
                                                       "is set"))
-    bypass, bypass_variable, bypass_overridden = environment_value(environ, "no_proxy")
-    entry = no_proxy_entry(host, port, bypass)
+    bypass, bypass_variable, bypass_overridden = proxy_variable(environ, "no")
+    entry = no_proxy_entry(authority, bypass)
     if entry is not None:
-        return Route(None, "direct: %s entry %r matches %s" % (bypass_variable, entry, host))
+        return Route(None, "direct: %s entry %r matches %s"
+                     % (bypass_variable, entry, split_authority(authority)[0]))
     proxy = parse_proxy(value, variable)
     why = "through the proxy %s (from %s)" % (proxy.shown, variable)
     return Route(proxy, why + ("; " + bypass_overridden if bypass_overridden else ""))
 
 
-def environment_value(environ, lower_name):
-    """(value, variable name, a note or None) as urllib picks them.
+def proxy_variable(environ, kind):
+    """(value, variable, a note or None) for KIND_proxy, as urllib's getproxies_environment.
 
-    The lowercase variable wins, even when it is set but empty; the note
-    says so when that hides the uppercase one.
+    A variable in any letter case counts (Https_Proxy too); then one whose
+    name ends in a lowercase "_proxy" wins, and, set but empty, it unsets
+    the others. The note says so when that hides a value.
     """
-    upper = lower_name.upper()
-    if lower_name not in environ:
-        return environ.get(upper, ""), upper, None
-    overridden = None
-    if not environ[lower_name] and environ.get(upper):
-        overridden = "%s is set but empty, which overrides %s (as in urllib)" % (
-            lower_name, upper)
-    return environ[lower_name], lower_name, overridden
+    wanted = kind + "_proxy"
+    named = [(name, text) for name, text in environ.items() if name.lower() == wanted]
+    value, variable = "", None
+    for name, text in named:
+        if text:
+            value, variable = text, name
+    hidden = variable
+    for name, text in named:
+        if name.endswith("_proxy"):
+            value, variable = text, name
+    if value or not hidden:
+        return value, variable or kind.upper() + "_PROXY", None
+    return "", variable, "%s is set but empty, which overrides %s (as in urllib)" % (
+        variable, hidden)
 
 
 def parse_proxy(value, variable):
@@ -161,7 +163,7 @@ def parse_proxy(value, variable):
         if not user:
             raise refuse("the user name is empty")
         try:
-            auth.basic_auth_header(user, password)
+            basic_auth_header(user, password)
         except ValueError as error:
             raise refuse("its user name (written with %%3A?): %s" % error)
     host, port = split_authority(hostport)
@@ -185,18 +187,20 @@ def unquote(text):
         return None
 
 
-def no_proxy_entry(host, port, value):
-    """The entry of a NO_PROXY `value` that sends requests for host:port direct, or None.
+def no_proxy_entry(authority, value):
+    """The entry of a NO_PROXY `value` that sends requests for `authority` direct, or None.
 
-    As urllib matches: `*` alone matches every host; otherwise an entry
-    matches the host, or any name below it (`example.com` and
-    `.example.com` both match `api.example.com`), with or without `:port`.
+    As urllib's proxy_bypass_environment matches: `*` alone matches every
+    host; otherwise an entry, less leading dots and in any case, matches
+    the host or the host:port as the URL writes them (an IPv6 address in
+    brackets), or any name that ends in a dot and the entry.
     """
-    if value.strip() == "*":
+    if value == "*":
         return "*"
-    names = (host.lower(), "%s:%d" % (host.lower(), port))
+    authority = authority.lower()
+    host = authority.rpartition(":")[0] if re.search(r":[0-9]*\Z", authority) else authority
     for entry in value.split(","):
         name = entry.strip().lstrip(".").lower()
-        if name and any(n == name or n.endswith("." + name) for n in names):
+        if name and any(n == name or n.endswith("." + name) for n in (host, authority)):
             return entry.strip()
     return None

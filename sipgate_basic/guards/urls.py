@@ -28,7 +28,7 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def split_base_url(url):
-    """(scheme, host, port or None, path) of an http(s) base URL; or (None, why).
+    """(scheme, host, port or None, authority) of an http(s) base URL; or (None, why).
 
     No user, query or fragment; host and port as `split_authority` takes them.
     """
@@ -47,7 +47,7 @@ def split_base_url(url):
         return None, "a query or fragment does not belong in it"
     if not is_path(path):
         return None, "the path holds a space, a control character or a character outside ASCII"
-    return (scheme, host, port, path), None
+    return (scheme, host, port, authority), None
 
 
 def split_authority(authority):

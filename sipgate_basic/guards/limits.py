@@ -1,0 +1,133 @@
+"""Guard: bounded time and memory, and an account that is an account.
+
+Promise (README, Security: "--timeout bounds the whole exchange" and "A
+body over 1 MiB is refused"): the exchange ends within --timeout seconds,
+whatever the network does; a body is read up to MAX_BODY bytes and never
+cut short unnoticed; a 2xx is an account only if its body is a JSON
+object that Python and --json can hold. Anything else is an
+UnexpectedAnswer (exit 1) or a NetworkError (exit 5), in words.
+"""
+
+import json
+import threading
+
+from ..defaults import MAX_BODY
+from ..errors import NetworkError, UnexpectedAnswer
+from .masking import Masker
+
+
+def within(seconds, timed_out, work, *args):
+    """work(*args), given at most `seconds`; after that, the error `timed_out()` makes.
+
+    A socket timeout bounds each read, not the whole exchange: a server
+    that drips one byte a second would never trip it, and name lookups
+    ignore it. So the work runs in a worker thread that we wait for.
+    """
+    outcome = []
+
+    def run():
+        try:
+            outcome.append((True, work(*args)))
+        except Exception as error:
+            outcome.append((False, error))
+
+    # A daemon thread does not keep the program alive once we give up on it.
+    worker = threading.Thread(target=run, name="sipgate-request", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if not outcome:
+        raise timed_out()
+    ok, result = outcome[0]
+    if not ok:
+        raise result
+    return result
+
+
+def read_body(response, host):
+    """The body: refused past MAX_BODY bytes before it fills memory, and never cut short."""
+    lengths = response.headers.get_all("Content-Length") or []
+    if not all(is_digits(value.strip()) for value in lengths) or len(set(lengths)) > 1:
+        raise UnexpectedAnswer("the answer from %s has a Content-Length that is not one "
+                               "number" % host)
+    announced = int(lengths[0]) if lengths else None
+    if announced is not None and announced > MAX_BODY:
+        raise UnexpectedAnswer("the answer announces %d bytes; an account answer is a "
+                               "few hundred, and more than %d are not read"
+                               % (announced, MAX_BODY))
+    chunks, size = [], 0
+    while True:
+        chunk = response.read(64 * 1024)
+        if not chunk:
+            break
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise UnexpectedAnswer("the answer is longer than %d bytes; an account "
+                                   "answer is a few hundred. Stopped reading." % MAX_BODY)
+        chunks.append(chunk)
+    # http.client returns what came when a connection closes early; only
+    # counting tells a whole answer from part of one. (A chunked body it
+    # checks itself: it raises IncompleteRead.)
+    if announced is not None and size < announced and not response.chunked:
+        raise NetworkError("the answer from %s broke off after %d of the %d bytes it "
+                           "announced" % (host, size, announced))
+    return b"".join(chunks)
+
+
+def is_digits(text):
+    """ASCII digits only: str.isdigit() would take "²" and "٣" too."""
+    return text != "" and text.strip("0123456789") == ""
+
+
+# What a JSON value that is not an object is, in words.
+KINDS = {list: "an array", str: "a string", bool: "true or false", int: "a number",
+         float: "a number", type(None): "null"}
+
+
+def decode_account(status, body, secrets):
+    """The account: the JSON object of a 2xx body, within what an account holds."""
+    if not body:
+        raise UnexpectedAnswer("HTTP %d, but the answer has no body" % status)
+    try:
+        account = json.loads(body.decode("utf-8"), parse_int=whole_number,
+                             parse_float=finite_number, parse_constant=no_constant)
+    except RecursionError:
+        raise too_deep(status)
+    except NotAnAccount as why:
+        raise UnexpectedAnswer("HTTP %d, but the JSON %s" % (status, why))
+    except ValueError:  # UnicodeDecodeError is a ValueError too
+        # Masked before it is cut, so that no cut leaves part of a secret.
+        text = Masker(secrets).hidden(body.decode("utf-8", "replace"))
+        raise UnexpectedAnswer("HTTP %d, but the body is not JSON; it begins: %r"
+                               % (status, text[:60]))
+    if not isinstance(account, dict):
+        raise UnexpectedAnswer("HTTP %d, but the JSON is %s, not an account, which is a "
+                               "JSON object" % (status, KINDS[type(account)]))
+    return account
+
+
+class NotAnAccount(ValueError):
+    """JSON that Python's json reads, but no account holds, and --json could not print."""
+
+
+def whole_number(text):
+    # Past 4300 digits Python 3.11 and newer refuse, and 3.6 takes minutes.
+    if len(text) > 4300:
+        raise NotAnAccount("holds a number of more than 4300 digits")
+    return int(text)
+
+
+def finite_number(text):
+    number = float(text)
+    if number in (float("inf"), float("-inf")):
+        raise NotAnAccount("holds a number too large for a float (%s...)" % text[:20])
+    return number
+
+
+def no_constant(name):
+    raise NotAnAccount("holds %s, which JSON does not allow" % name)
+
+
+def too_deep(status):
+    """JSON nested deeper than Python's recursion limit: no account is."""
+    return UnexpectedAnswer("HTTP %d, but the JSON is nested too deeply to be an account"
+                            % status)

@@ -1,0 +1,107 @@
+"""Guard: every line printed is masked and escaped; output that fails is exit 23.
+
+Promise (README, Security: "No secret is printed" and "No traceback"):
+every line goes out through `Output`, which masks the secrets
+(`masking`) and escapes the characters that could rewrite the terminal,
+whoever wrote the text: we, a `.env` file, a server or a proxy. Standard
+output closed, full or a broken pipe is WriteFailed, which the command
+line ends with exit 23; standard error failing loses only the message.
+"""
+
+import os
+
+from .masking import Masker
+
+
+class WriteFailed(Exception):
+    """Standard output is closed, full, or a broken pipe."""
+
+
+class Output(object):
+    """Standard output and error, as this program writes them.
+
+    Every line passes through `shown`: each secret it has been told of is
+    masked, wherever the text came from, and characters that could
+    rewrite the terminal are escaped. Standard output failing raises
+    WriteFailed; standard error failing is passed over (the exit code
+    still tells).
+    """
+
+    def __init__(self, stdout, stderr):
+        self.stdout, self.stderr = stdout, stderr
+        self.masker = Masker()
+        self.broken = set()  # streams that failed: silenced before the program ends
+
+    def hide(self, secrets):
+        """Mask these from now on, in the forms `masking` names."""
+        self.masker = Masker(secrets)
+
+    def shown(self, line):
+        """`line` with its secrets masked and what is not printable escaped.
+
+        Not printable (str.isprintable): control characters (escape
+        sequences, line ends, the 8-bit CSI), the invisible ones that
+        reorder or hide text (U+202E, U+061C), and the lone surrogates
+        that stand for bytes that were not UTF-8. Escaped, a line ending
+        in the text of a server or a file cannot start a line of its own.
+        """
+        line = self.masker.hidden(line)
+        if line.isprintable():
+            return line
+        return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in line)
+
+    def out(self, line):
+        """One line of data, on standard output."""
+        self.write(self.stdout, self.shown(line))
+
+    def error(self, line):
+        """One line of diagnostics, on standard error."""
+        try:
+            self.stdout.flush()  # so that a pipe shows both in the order a terminal does
+        except (OSError, ValueError, AttributeError):
+            pass  # reported, if it matters, when standard output is next written
+        try:
+            self.write(self.stderr, self.shown(line))
+            self.stderr.flush()  # before Python 3.9, a file's stderr is block-buffered
+        except (WriteFailed, OSError, ValueError, AttributeError):
+            self.broken.add(self.stderr)
+
+    def write(self, stream, line):
+        try:
+            try:
+                stream.write(line + "\n")
+            except UnicodeEncodeError:
+                # An ASCII terminal (Python 3.6 in a C locale): "Müller" as "M\xfcller".
+                encoding = stream.encoding or "ascii"
+                stream.write(line.encode(encoding, "backslashreplace").decode(encoding) + "\n")
+        except (OSError, ValueError, AttributeError) as error:
+            # ValueError: the stream was closed; AttributeError: it was None,
+            # as Python makes it when the program starts with it closed.
+            self.broken.add(stream)
+            raise WriteFailed(describe(error))
+
+    def flush(self):
+        if self.stdout is None:
+            return  # closed from the start; only writing to it is a failure
+        try:
+            self.stdout.flush()
+        except (OSError, ValueError, AttributeError) as error:
+            self.broken.add(self.stdout)
+            raise WriteFailed(describe(error))
+
+    def silence(self):
+        """Point broken streams at /dev/null, so the interpreter's last flush is quiet."""
+        for stream in self.broken:
+            try:
+                os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+            except (OSError, ValueError, AttributeError):
+                pass
+
+
+def describe(error):
+    """Why a write to standard output failed, in words."""
+    if isinstance(error, BrokenPipeError):
+        return "broken pipe: the reader went away"
+    if isinstance(error, OSError):
+        return error.strerror or "write error"
+    return "it is closed"
