@@ -15,7 +15,7 @@ from . import __version__
 from .client import Watcher, fetch_account
 from .config import load_config
 from .defaults import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, MAX_TIMEOUT
-from .errors import EXIT_CODES, SUCCESS, WRITE_ERROR, SipgateError, UsageError
+from .errors import EXIT_CODES, SUCCESS, SipgateError, UsageError
 from .guards import checks, limits, masking, transport
 from .guards.output import Output, WriteFailed
 
@@ -75,30 +75,23 @@ def main(argv=None):
     """Run the command line; return the exit code. Never raises for a failure we know."""
     output = Output(sys.stdout, sys.stderr)
     try:
-        try:
-            code = program(parse_args(sys.argv[1:] if argv is None else argv), output)
-        except UsageError as error:
-            for line in USAGE.split("\n"):
-                output.error(line)
-            output.error("sipgate_basic: error: %s" % error)
-            code = error.exit_code
-        except SipgateError as error:
-            output.error("sipgate_basic: %s" % error)
-            code = error.exit_code
-        except (WriteFailed, KeyboardInterrupt):
-            raise
-        except Exception as error:
-            # A failure nobody foresaw: named by its kind only, since its
-            # text could hold anything; never a traceback.
-            output.error("sipgate_basic: unexpected internal error (%s); please report it"
-                         % error.__class__.__name__)
-            code = SipgateError.exit_code
-        output.flush()
-    except WriteFailed as failed:
-        output.error("sipgate_basic: cannot write to standard output (%s)" % failed)
-        code = WRITE_ERROR
-    output.silence()
-    return code
+        code = program(parse_args(sys.argv[1:] if argv is None else argv), output)
+    except UsageError as error:
+        for line in USAGE.split("\n") + ["sipgate_basic: error: %s" % error]:
+            output.error(line)
+        code = error.exit_code
+    except SipgateError as error:
+        output.error("sipgate_basic: %s" % error)  # one line: the cause, and what to do
+        code = error.exit_code
+    except WriteFailed:
+        code = None  # standard output failed: finish() says so
+    except Exception as error:
+        # A failure nobody foresaw: named by its kind only, since its text
+        # could hold anything; never a traceback.
+        output.error("sipgate_basic: unexpected internal error (%s); please report it"
+                     % error.__class__.__name__)
+        code = SipgateError.exit_code
+    return output.finish(code)  # WRITE_ERROR (23) if standard output failed
 
 
 def program(options, output):
@@ -110,8 +103,7 @@ def program(options, output):
     config = load_config(options.token_id, options.base_url, options.env_file,
                          offline=options.offline)
     output.hide(masking.secrets_of(config))
-    if options.cacert:
-        transport.tls_context(options.cacert)  # a --cacert that cannot be used stops us here
+    transport.check_cacert(options.cacert)  # even for --offline and http://
     shown = Shown(options, config, output)
     account = fetch_account(config, options.timeout, options.cacert, shown)
     if account is not None:  # None: --offline sent nothing

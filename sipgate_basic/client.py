@@ -39,9 +39,8 @@ class Watcher(object):
 def fetch_account(config, timeout=DEFAULT_TIMEOUT, cafile=None, watcher=Watcher()):
     """GET /account with `config`'s credentials; return the account, a dict.
 
-    Raises a SipgateError subclass (see `errors`) for every expected
-    failure, its text holding no secret. `watcher` sees the request and
-    the response; if it `sends` nothing (--offline), the result is None.
+    Raises a SipgateError (see `errors`), its text masked. `watcher` sees
+    the request and the response; with --offline it sends nothing: None.
     """
     try:
         request = build_request(config)
@@ -60,10 +59,8 @@ def build_request(config):
     request = urllib.request.Request(account_url(config.base_url), method="GET")
     request.add_header("Accept", "application/json")
     request.add_header("User-Agent", USER_AGENT)
-    # urllib copies ordinary headers onto a redirected request, wherever it
-    # goes; an "unredirected" header stays with this request only. We follow
-    # no redirect at all (guards.transport): this is a second lock on the
-    # same door. (Without credentials, --offline shows where they would go.)
+    # An "unredirected" header is never copied onto a redirected request (we
+    # follow none anyway). Without credentials, --offline shows the request.
     if not config.unfilled:
         request.add_unredirected_header("Authorization", authorization(config))
     # Host names the API, also when the connection goes to a proxy.
@@ -86,8 +83,7 @@ def authorization(config):
 def send(request, config, timeout=DEFAULT_TIMEOUT, cafile=None):
     """Send `request` by `config.route`; return the Response, whatever its status.
 
-    `timeout` bounds the whole exchange, from the name lookup to the last
-    byte of the body, not each read alone (guards.limits.within).
+    `timeout` bounds the whole exchange, not each read alone (limits.within).
     """
     hop = network.Hop(request.get_header("Host"), config.route.proxy, cafile)
     opener = transport.opener_for(request, config.route, hop, cafile)
@@ -102,27 +98,22 @@ def receive(opener, request, hop, timeout):
             response = opener.open(request, timeout=timeout)
         except urllib.error.HTTPError as error:
             response = error  # a status outside 2xx is a response too: read it
-        try:
-            # Only a 2xx body means anything here; any other status says it all.
+        try:  # only a 2xx body means anything here; any other status says it all
             ok = 200 <= response.getcode() < 300
             body = limits.read_body(response, hop.host) if ok else b""
         finally:
             response.close()
     except Exception as error:
         raise network.failure(hop, error, timeout)  # which hop failed, and why, in words
-    version = "1.0" if getattr(response, "version", 11) == 10 else "1.1"
-    return Response(version, response.getcode(), response.reason,
-                    list(response.headers.items()), body)
+    return Response("1.0" if getattr(response, "version", 11) == 10 else "1.1",
+                    response.getcode(), response.reason, list(response.headers.items()), body)
 
 
 def read_account(response, config):
     """The account, decoded from a 2xx JSON response; else the error its status means."""
     secrets = masking.secrets_of(config)
     if not 200 <= response.status < 300:
-        # What the status means (errors), with what this run adds: hints from
-        # the credentials' form, and where a redirect pointed, masked.
-        location = masking.shown_location(response.headers, account_url(config.base_url),
-                                          secrets)
-        raise status_error(response.status, response.reason, config, checks.hints(config),
-                           location)
+        # Hints from the credentials' form; where a redirect pointed, masked.
+        where = masking.shown_location(response.headers, account_url(config.base_url), secrets)
+        raise status_error(response.status, response.reason, config, checks.hints(config), where)
     return limits.decode_account(response.status, response.body, secrets)

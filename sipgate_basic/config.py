@@ -42,26 +42,19 @@ class Config(object):
 
 
 def load_config(token_id=None, base_url=None, env_file=None, environ=None, offline=False):
-    """Merge flags, environment and `.env` into a checked Config.
+    """Merge flags, then environment, then `.env` into a checked Config.
 
-    `env_file` is the --env-file flag; without it `./.env` is read if it is
-    a file. Raises ConfigError, saying what to do, when the result cannot
-    be used; then nothing must be sent. With `offline`, credentials that
-    are missing or still placeholders are no error: `config.unfilled` says
-    what is missing, for --offline to show where they will go.
+    Raises ConfigError, saying what to do, if it cannot be used. With
+    `offline`, missing credentials are no error: `config.unfilled` says so.
     """
     environ = os.environ if environ is None else environ
-    flags = {"token_id": token_id, "base_url": base_url}
     from_file, file_label = read_settings_file(env_file)
-
     values, sources, notes = {}, {}, []
     for setting, variable, _aliases in SETTINGS:
-        candidates = [
-            (flags.get(setting), FLAGS.get(setting)),
-            (environ.get(variable), "%s (environment)" % variable),
-            from_file.get(setting, (None, None)),
-        ]
-        for raw, source in candidates:
+        flag = {"token_id": token_id, "base_url": base_url}.get(setting)
+        for raw, source in [(flag, FLAGS.get(setting)),
+                            (environ.get(variable), "%s (environment)" % variable),
+                            from_file.get(setting, (None, None))]:
             # A pasted token often brings a space or a line end with it;
             # sent as is, it would be a different token.
             value = raw.strip() if raw else raw
@@ -70,10 +63,9 @@ def load_config(token_id=None, base_url=None, env_file=None, environ=None, offli
                     notes.append("%s had white space around it; trimmed" % source)
                 values[setting], sources[setting] = value, source
                 break
-
     config = Config(values.get("base_url", DEFAULT_BASE_URL), values.get("token_id"),
                     values.get("token"), values.get("access_token"), sources, notes)
-    checks.check_config(config, environ, file_label, offline)
+    checks.check_config(config, environ, file_label, offline)  # nothing is sent if it refuses
     return config
 
 

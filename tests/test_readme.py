@@ -62,17 +62,26 @@ def run_cli(args, env, cwd, stderr=subprocess.STDOUT):
 
 # --- Code and tables -----------------------------------------------------------
 
-def test_readme_quotes_are_in_the_code_line_for_line():
-    assert len(QUOTES) >= 6
+def test_how_it_works_quotes_whole_functions_word_for_word():
+    # Each quote is a whole function, its def line to its end, as the code has it.
+    names = []
     for path, quoted in QUOTES:
         with open(os.path.join(ROOT, path), encoding="utf-8") as source:
-            lines = source.read().splitlines()
-        wanted = quoted.rstrip("\n").splitlines()
-        found = any(
-            textwrap.dedent("\n".join(lines[i:i + len(wanted)]))
-            == textwrap.dedent("\n".join(wanted))
-            for i in range(len(lines)))
-        assert found, "README quotes %s lines that are not there:\n%s" % (path, quoted)
+            code = source.read()
+        name = re.match(r"def (\w+)\(", quoted).group(1)
+        # The function: its def line, then every line indented or blank (no
+        # end_lineno before Python 3.8), less the blank lines at its end.
+        whole = re.search(r"^def %s\(.*\n(?:(?:[ \t].*)?\n)*" % name, code, re.M).group()
+        assert quoted == whole.rstrip("\n") + "\n", "README's %s is not the code's" % name
+        names.append(name)
+    assert "basic_auth_header" in names and "fetch_account" in names
+    assert sum(len(quoted.splitlines()) for _, quoted in QUOTES) <= 150
+
+
+def test_how_it_works_comes_among_the_first_three_sections():
+    sections = re.findall(r"^## (.*)", README, re.M)
+    assert sections.index("How It Works") < 3
+    assert sections[:3] == ["Try it: two commands", "Learn from it", "How It Works"]
 
 
 def test_exit_code_table_matches_the_program():
@@ -238,7 +247,7 @@ def test_learner_path_runs_as_written(tmp_path):
             with open(str(clone / ("rc%d" % number))) as rc:
                 assert rc.read() == "0\n", (command, output(number))
     assert output(1) == marked_block("offline-unfilled-output")
-    verbose = [n for n, c in enumerate(commands) if c.endswith("--verbose")]
+    verbose = [n for n, c in enumerate(commands) if c.endswith("--verbose --json")]
     assert len(verbose) == 1
     assert normalise(output(verbose[0]).replace(":%d" % port, ":PORT")) == \
         marked_block("verbose-output")

@@ -10,6 +10,7 @@ line ends with exit 23; standard error failing loses only the message.
 
 import os
 
+from ..errors import WRITE_ERROR
 from .masking import Masker
 
 
@@ -30,6 +31,7 @@ class Output(object):
     def __init__(self, stdout, stderr):
         self.stdout, self.stderr = stdout, stderr
         self.masker = Masker()
+        self.failed = None  # why standard output could not be written, if it failed
         self.broken = set()  # streams that failed: silenced before the program ends
 
     def hide(self, secrets):
@@ -78,24 +80,28 @@ class Output(object):
             # ValueError: the stream was closed; AttributeError: it was None,
             # as Python makes it when the program starts with it closed.
             self.broken.add(stream)
+            if stream is self.stdout:
+                self.failed = self.failed or describe(error)
             raise WriteFailed(describe(error))
 
-    def flush(self):
-        if self.stdout is None:
-            return  # closed from the start; only writing to it is a failure
-        try:
-            self.stdout.flush()
-        except (OSError, ValueError, AttributeError) as error:
-            self.broken.add(self.stdout)
-            raise WriteFailed(describe(error))
-
-    def silence(self):
-        """Point broken streams at /dev/null, so the interpreter's last flush is quiet."""
+    def finish(self, code):
+        """Flush; the exit code: `code`, or WRITE_ERROR if standard output failed."""
+        if self.stdout is not None and not self.failed:  # None: closed from the start
+            try:
+                self.stdout.flush()
+            except (OSError, ValueError, AttributeError) as error:
+                self.broken.add(self.stdout)
+                self.failed = describe(error)
+        if self.failed:
+            self.error("sipgate_basic: cannot write to standard output (%s)" % self.failed)
+            code = WRITE_ERROR
+        # Broken streams point at /dev/null, so the interpreter's last flush is quiet.
         for stream in self.broken:
             try:
                 os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
             except (OSError, ValueError, AttributeError):
                 pass
+        return code
 
 
 def describe(error):
