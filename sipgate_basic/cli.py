@@ -4,7 +4,7 @@ Owns: the flags and --help, what goes to standard output (the account, or
 the request with --offline) and to standard error (diagnostics), and the
 exit code. As in httpie, `main` handles the errors and `program` is the
 program: settings, then `fetch_account`, with --verbose and --offline
-watching that one path (`Shown`). Every line goes out through
+watching that one path (`Printer`). Every line goes out through
 guards.output, which masks the secrets and escapes control characters.
 """
 
@@ -16,7 +16,7 @@ from .client import Watcher, fetch_account
 from .config import load_config
 from .defaults import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, MAX_TIMEOUT
 from .errors import EXIT_CODES, SUCCESS, SipgateError, UsageError
-from .guards import checks, limits, masking, transport
+from .guards import checks, limits, masking
 from .guards.output import Output, WriteFailed
 
 USAGE = """\
@@ -101,13 +101,12 @@ def program(options, output):
             output.out(line)
         return SUCCESS
     config = load_config(options.token_id, options.base_url, options.env_file,
-                         offline=options.offline)
+                         offline=options.offline, cacert=options.cacert)
     output.hide(masking.secrets_of(config))
-    transport.check_cacert(options.cacert)  # even for --offline and http://
-    shown = Shown(options, config, output)
-    account = fetch_account(config, options.timeout, options.cacert, shown)
-    if account is not None:  # None: --offline sent nothing
-        for line in render(account, options.json, shown.status).split("\n"):
+    watcher = Printer(options, config, output)  # what --verbose and --offline show
+    account = fetch_account(config, options.timeout, watcher, options.offline)
+    if not options.offline:
+        for line in render(account, options.json, watcher.status).split("\n"):
             output.out(line)  # JSON escapes every line end inside its strings
     return SUCCESS
 
@@ -189,18 +188,17 @@ def render(account, as_json, status):
     return "".join(c if c.isprintable() or c == "\n" else json.dumps(c)[1:-1] for c in text)
 
 
-class Shown(Watcher):
-    """--verbose and --offline: what fetch_account does, shown as it goes.
+class Printer(Watcher):
+    """The Watcher that prints what --offline and --verbose show, and notes the status.
 
-    --offline prints the request on standard output and sends nothing;
-    --verbose prints the request (>) and the response's headers (<) on
-    standard error. Both first say the route, notes and hints (*).
+    Both first say the route, notes and hints (*). --offline prints the
+    request on standard output; --verbose prints the request (>) and the
+    response's headers (<) on standard error.
     """
 
     def __init__(self, options, config, output):
         self.options, self.config, self.output = options, config, output
-        self.sends = not options.offline
-        self.status = None
+        self.status = None  # of the response, for "Status: 200"
 
     def request(self, request):
         config, options, output = self.config, self.options, self.output
@@ -212,9 +210,10 @@ class Shown(Watcher):
         if options.offline:
             for line in lines:
                 output.out(line)
-            if config.unfilled:
+            if config.missing_credentials:
                 output.error("sipgate_basic: %s. The Authorization line shows where the "
-                             "credentials go. Nothing was sent." % config.unfilled.rstrip("."))
+                             "credentials go. Nothing was sent."
+                             % config.missing_credentials.rstrip("."))
         elif options.verbose:
             for line in lines:
                 output.error("> " + line)

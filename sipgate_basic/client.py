@@ -25,9 +25,10 @@ Response = collections.namedtuple("Response", "version status reason headers bod
 
 
 class Watcher(object):
-    """What fetch_account shows on its way: nothing. The command line's shows more."""
+    """Sees the request go out and the response come in, and changes neither.
 
-    sends = True  # False: stop once the request is built (--offline)
+    This one does nothing; the command line's prints them for --verbose.
+    """
 
     def request(self, request):
         pass
@@ -36,18 +37,17 @@ class Watcher(object):
         pass
 
 
-def fetch_account(config, timeout=DEFAULT_TIMEOUT, cafile=None, watcher=Watcher()):
-    """GET /account with `config`'s credentials; return the account, a dict.
+def fetch_account(config, timeout=DEFAULT_TIMEOUT, watcher=Watcher(), offline=False):
+    """GET /account with `config`'s credentials: the account, a dict; None if `offline`.
 
-    Raises a SipgateError (see `errors`), its text masked. `watcher` sees
-    the request and the response; with --offline it sends nothing: None.
+    Raises a SipgateError (see `errors`), its text masked where it is made.
     """
     try:
         request = build_request(config)
         watcher.request(request)
-        if not watcher.sends:
+        if offline:
             return None
-        response = send(request, config, timeout, cafile)
+        response = send(request, config, timeout)
         watcher.response(response)
         return read_account(response, config)
     except SipgateError as error:
@@ -59,10 +59,9 @@ def build_request(config):
     request = urllib.request.Request(account_url(config.base_url), method="GET")
     request.add_header("Accept", "application/json")
     request.add_header("User-Agent", USER_AGENT)
-    # An "unredirected" header is never copied onto a redirected request (we
-    # follow none anyway). Without credentials, --offline shows the request.
-    if not config.unfilled:
-        request.add_unredirected_header("Authorization", authorization(config))
+    # "Unredirected": never copied onto a redirected request (we follow none).
+    if not config.missing_credentials:  # (--offline may show a request without)
+        request.add_unredirected_header("Authorization", auth_header(config))
     # Host names the API, also when the connection goes to a proxy.
     request.add_unredirected_header("Host", request.host)
     return request
@@ -73,38 +72,37 @@ def account_url(base_url):
     return base_url.rstrip("/") + "/account"
 
 
-def authorization(config):
+def auth_header(config):
     """The Authorization value: Bearer for an OAuth access token, else Basic Auth."""
     if config.access_token:
         return auth.bearer_auth_header(config.access_token)
     return auth.basic_auth_header(config.token_id, config.token)
 
 
-def send(request, config, timeout=DEFAULT_TIMEOUT, cafile=None):
-    """Send `request` by `config.route`; return the Response, whatever its status.
+def send(request, config, timeout=DEFAULT_TIMEOUT):
+    """Send `request` by `config.route`; return the Response, whatever its status."""
+    hop = network.Hop(request.get_header("Host"), config.route.proxy, config.cacert)
+    opener = transport.opener_for(request, config.route, hop, config.cacert)
 
-    `timeout` bounds the whole exchange, not each read alone (limits.within).
-    """
-    hop = network.Hop(request.get_header("Host"), config.route.proxy, cafile)
-    opener = transport.opener_for(request, config.route, hop, cafile)
-    return limits.within(timeout, lambda: network.timed_out(hop, timeout),
-                         receive, opener, request, hop, timeout)
+    def exchange():
+        with network.Explained(hop, timeout):  # a failure, named by the hop it happened at
+            return receive(opener.open, request, timeout)
+
+    # In a worker thread, so that `timeout` bounds the whole exchange, not each read.
+    return limits.within(timeout, exchange, lambda: network.timed_out(hop, timeout))
 
 
-def receive(opener, request, hop, timeout):
+def receive(open_url, request, timeout):
     """Open the request and read the response."""
     try:
-        try:
-            response = opener.open(request, timeout=timeout)
-        except urllib.error.HTTPError as error:
-            response = error  # a status outside 2xx is a response too: read it
-        try:  # only a 2xx body means anything here; any other status says it all
-            ok = 200 <= response.getcode() < 300
-            body = limits.read_body(response, hop.host) if ok else b""
-        finally:
-            response.close()
-    except Exception as error:
-        raise network.failure(hop, error, timeout)  # which hop failed, and why, in words
+        response = open_url(request, timeout=timeout)
+    except urllib.error.HTTPError as error:
+        response = error  # a status outside 2xx is a response too: read it
+    try:  # only a 2xx body means anything here; any other status says it all
+        ok = 200 <= response.getcode() < 300
+        body = limits.read_body(response, request.host) if ok else b""
+    finally:
+        response.close()
     return Response("1.0" if getattr(response, "version", 11) == 10 else "1.1",
                     response.getcode(), response.reason, list(response.headers.items()), body)
 
@@ -116,4 +114,5 @@ def read_account(response, config):
         # Hints from the credentials' form; where a redirect pointed, masked.
         where = masking.shown_location(response.headers, account_url(config.base_url), secrets)
         raise status_error(response.status, response.reason, config, checks.hints(config), where)
+    # json.loads, within what an account holds: a JSON object, of sane numbers
     return limits.decode_account(response.status, response.body, secrets)

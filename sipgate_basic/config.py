@@ -20,35 +20,36 @@ FLAGS = {"base_url": "--base-url", "token_id": "--token-id"}
 class Config(object):
     """The settings of one run. Its repr masks the secrets."""
 
-    __slots__ = ("base_url", "token_id", "token", "access_token", "sources", "notes",
-                 "origin", "route", "unfilled")
+    __slots__ = ("base_url", "token_id", "token", "access_token", "cacert", "sources",
+                 "notes", "origin", "route", "missing_credentials")
 
-    def __init__(self, base_url, token_id=None, token=None, access_token=None,
+    def __init__(self, base_url, token_id=None, token=None, access_token=None, cacert=None,
                  sources=None, notes=()):
         self.base_url = base_url
         self.token_id = token_id
         self.token = token
         self.access_token = access_token
+        self.cacert = cacert          # --cacert: trust only the CAs in this file
         self.sources = sources or {}  # setting -> where it came from, in words
         self.notes = list(notes)      # what --verbose tells, such as trimmed white space
-        self.origin = None            # scheme://host:port of base_url: where credentials go
-        self.route = None             # guards.proxy.Route: direct, or through which proxy
-        self.unfilled = None          # with --offline: what is missing, in words
+        # Learnt by the checks: where credentials may go (scheme://host:port),
+        # the guards.proxy.Route, and what is missing (a sentence; --offline only).
+        self.origin = self.route = self.missing_credentials = None
 
     def __repr__(self):
-        return "Config(base_url=%r, token_id=%r, token=%s, access_token=%s, route=%r)" % (
+        return "Config(base_url=%r, token_id=%r, token=%s, access_token=%s, proxy=%r)" % (
             self.base_url, self.token_id, "<hidden>" if self.token else None,
             "<hidden>" if self.access_token else None, self.route and self.route.proxy)
 
 
-def load_config(token_id=None, base_url=None, env_file=None, environ=None, offline=False):
+def load_config(token_id=None, base_url=None, env_file=None, environ=None, offline=False,
+                cacert=None):
     """Merge flags, then environment, then `.env` into a checked Config.
 
-    Raises ConfigError, saying what to do, if it cannot be used. With
-    `offline`, missing credentials are no error: `config.unfilled` says so.
+    Raises ConfigError, saying what to do, if it cannot be used.
     """
     environ = os.environ if environ is None else environ
-    from_file, file_label = read_settings_file(env_file)
+    from_file, file_label = settings_from_env_file(env_file)
     values, sources, notes = {}, {}, []
     for setting, variable, _aliases in SETTINGS:
         flag = {"token_id": token_id, "base_url": base_url}.get(setting)
@@ -64,12 +65,15 @@ def load_config(token_id=None, base_url=None, env_file=None, environ=None, offli
                 values[setting], sources[setting] = value, source
                 break
     config = Config(values.get("base_url", DEFAULT_BASE_URL), values.get("token_id"),
-                    values.get("token"), values.get("access_token"), sources, notes)
-    checks.check_config(config, environ, file_label, offline)  # nothing is sent if it refuses
+                    values.get("token"), values.get("access_token"), cacert, sources, notes)
+    # Every check, before anything is sent; it raises ConfigError, or says
+    # where credentials may go, by which route, and what is still missing.
+    config.origin, config.route, config.missing_credentials = checks.check_config(
+        config, environ, file_label, offline)
     return config
 
 
-def read_settings_file(env_file):
+def settings_from_env_file(env_file):
     """The settings a `.env` file holds: ({setting: (value, source)}, label).
 
     Without --env-file, `./.env` is optional, and a folder of that name (a

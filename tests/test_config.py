@@ -15,7 +15,7 @@ import pytest
 from conftest import ROOT, assert_no_secret, clean_environment
 from fake_sipgate import DEMO_ACCESS_TOKEN, DEMO_TOKEN, DEMO_TOKEN_ID
 from sipgate_basic.auth import basic_auth_header
-from sipgate_basic.client import authorization
+from sipgate_basic.client import auth_header as authorization
 from sipgate_basic.config import load_config
 from sipgate_basic.errors import ConfigError
 

@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from sipgate_basic.config import read_settings_file
+from sipgate_basic.config import settings_from_env_file
 from sipgate_basic.envfile import MAX_SIZE, parse_env_text, read_env_file
 from sipgate_basic.errors import ConfigError
 
@@ -109,7 +109,7 @@ def refusal(tmp_path, data, name="my.env"):
     path = tmp_path / name
     path.write_bytes(data)
     with pytest.raises(ConfigError) as caught:
-        read_settings_file(str(path))
+        settings_from_env_file(str(path))
     return str(caught.value).replace(str(tmp_path) + "/", "")
 
 

@@ -20,13 +20,14 @@ from ..defaults import (DEFAULT_BASE_URL, EXAMPLE_TOKEN, EXAMPLE_TOKEN_ID, MAX_S
 from ..errors import ConfigError, UsageError
 from . import masking
 from .proxy import choose_route
+from .transport import tls_context
 from .urls import DEFAULT_PORTS, hostport, is_loopback, split_base_url
 
 EMAIL = r"[^@\s]+@[^@\s]+\.[^@\s]+\Z"
 
 
 def check_config(config, environ, file_label, offline=False):
-    """Check `config` and complete it (origin, route, unfilled); raise ConfigError if unusable.
+    """(origin, route, what is missing or None) of a usable `config`; else ConfigError.
 
     The error's text is masked where it is made: it holds no secret.
     """
@@ -34,12 +35,13 @@ def check_config(config, environ, file_label, offline=False):
         check_text(config)
         scheme, host, port, authority = check_base_url(
             config.base_url, config.sources.get("base_url", "the default base URL"))
-        config.origin = "%s://%s" % (scheme, hostport(host, port))
-        config.route = choose_route(scheme, authority, environ)
-        unfilled = check_credentials(config, file_label)
-        if unfilled and not offline:
-            raise ConfigError(unfilled)
-        config.unfilled = unfilled
+        route = choose_route(scheme, authority, environ)
+        missing = check_credentials(config, file_label)
+        if missing and not offline:
+            raise ConfigError(missing)
+        if config.cacert:
+            tls_context(config.cacert)  # even for --offline and http://
+        return "%s://%s" % (scheme, hostport(host, port)), route, missing
     except ConfigError as error:
         raise masking.hidden_in(error, masking.secrets_of(config))
 

@@ -16,8 +16,8 @@ from ..errors import NetworkError, UnexpectedAnswer
 from .masking import Masker
 
 
-def within(seconds, timed_out, work, *args):
-    """work(*args), given at most `seconds`; after that, the error `timed_out()` makes.
+def within(seconds, work, timed_out):
+    """work(), given at most `seconds`; after that, the error `timed_out()` makes.
 
     A socket timeout bounds each read, not the whole exchange: a server
     that drips one byte a second would never trip it, and name lookups
@@ -27,7 +27,7 @@ def within(seconds, timed_out, work, *args):
 
     def run():
         try:
-            outcome.append((True, work(*args)))
+            outcome.append((True, work()))
         except Exception as error:
             outcome.append((False, error))
 

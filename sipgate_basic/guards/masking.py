@@ -42,7 +42,7 @@ def shown_authorization(config):
     token_id = config.token_id
     if token_id and not re.match(TOKEN_ID_FORMAT, token_id):
         token_id = mask(token_id)
-    if not config.unfilled:
+    if not config.missing_credentials:
         return "Basic <hidden: Base64 of %s:%s>" % (token_id, mask(config.token))
     return "Basic <Base64 of %s:%s>" % (
         token_id if config.token_id not in (None, PLACEHOLDERS["token_id"])

@@ -53,6 +53,20 @@ class Hop(object):
         return " through %s" % self.proxy_name() if self.proxy else ""
 
 
+class Explained(object):
+    """Within it, whatever the exchange raises becomes `failure`'s SipgateError."""
+
+    def __init__(self, hop, seconds):
+        self.hop, self.seconds = hop, seconds
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        if isinstance(error, Exception):
+            raise failure(self.hop, error, self.seconds)
+
+
 def failure(hop, error, seconds):
     """The SipgateError for whatever the exchange raised; for a certificate, first its issuer."""
     reason = error.reason if isinstance(error, urllib.error.URLError) else error

@@ -1,20 +1,13 @@
-"""The route to the API: direct, or through which HTTPS proxy, and why.
+"""Guard: the route is direct, or through the proxy urllib would choose, never shown whole.
 
-Owns: choosing the route from `https_proxy`/`HTTPS_PROXY` and
-`no_proxy`/`NO_PROXY` the way urllib reads them, checking the proxy URL
-before anything is sent, the proxy's own credentials (sent in a
-`Proxy-Authorization` header, the same Basic scheme as ours), and how a
-proxy is shown: never with its password. Leaves the tunnel itself to
-`client`, which also words the proxy's failures.
-
-An HTTPS request goes through the proxy's CONNECT tunnel: the proxy sees
-the host name and port, never our headers. A clear-text http:// base URL,
-which `config` allows only to this machine, never goes through a proxy.
-
-urllib is not left to read these variables itself: we decide the route
-once, here, so that what --verbose says is the route the request takes,
-and so that no URL holding the proxy password ever reaches urllib (its
-exceptions can repeat the URL they were given).
+Promise (README, "Behind a proxy" and Security): `https_proxy` and
+`no_proxy` in any letter case are read exactly as urllib reads them; a
+proxy variable that would be used but cannot be is a ConfigError (exit 2)
+that never echoes it; the proxy's own credentials go only in its CONNECT
+(Proxy-Authorization, the same Basic scheme), and a proxy is shown with
+its password masked. We choose the route once, here, so that --verbose
+says the route the request takes, and no URL holding the password ever
+reaches urllib (its exceptions repeat the URLs they were given).
 """
 
 import os
@@ -123,12 +116,9 @@ def parse_proxy(value, variable):
     try:
         # Python 3.6 in a C locale reads the environment as ASCII, handing
         # over other bytes as lone surrogates: read them again as UTF-8.
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        try:
-            value = os.fsencode(value).decode("utf-8")
-        except UnicodeDecodeError:
-            raise refuse("it holds bytes that are not UTF-8 text; %-encode them")
+        value = os.fsencode(value).decode("utf-8")
+    except UnicodeError:
+        raise refuse("it holds bytes that are not UTF-8 text; %-encode them")
     # http://[USER[:PASSWORD]@]HOST[:PORT][/]. As urllib reads it, a value
     # whose "scheme:" is not followed by "/" has no scheme at all: it is
     # USER:PASSWORD@HOST:PORT or HOST:PORT, and means http.

@@ -61,12 +61,6 @@ def tls_context(cafile=None):
                           % (cafile, error.strerror or "cannot be read"))
 
 
-def check_cacert(cafile):
-    """Raise ConfigError, before anything is sent, if --cacert FILE cannot be used."""
-    if cafile:
-        tls_context(cafile)
-
-
 def is_pipe(path):
     try:
         return stat.S_ISFIFO(os.stat(path).st_mode)

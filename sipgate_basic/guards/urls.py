@@ -1,15 +1,10 @@
-"""The URLs we accept, checked piece by piece, and which hosts are this machine.
+"""Guard: the base URL is checked piece by piece; clear text only to this machine.
 
-Owns: the grammar of a base URL (`scheme://host[:port][/path]`) and of a
-proxy's `host[:port]`, and the loopback test that decides where clear text
-may go. Leaves what each URL is for to `config` and `proxy`.
-
-Why not `urllib.parse.urlsplit` alone: it is lenient, differently in each
-Python version, and a host it reports is not always the host the
-connection will use. For `http://NAME[::1]:8000/`, `urlsplit` says `::1`,
-while http.client connects to the name `NAME[::1]`, which a resolver may
-map anywhere. So the whole authority is checked here, strictly, and the
-host judged is the very text the connection uses.
+Promise (README, Security: "Clear text only on this machine"): a base URL
+is `scheme://host[:port][/path]`, each piece valid, and the host judged
+loopback is the very text the connection uses. Not `urllib.parse.urlsplit`
+alone: for `http://NAME[::1]:8000/` it says `::1`, while http.client
+connects to the name `NAME[::1]`, which a resolver may map anywhere.
 """
 
 import socket
