@@ -315,3 +315,14 @@ def test_unreadable_env_file(fake):
     assert completed.returncode == 2, completed.stderr
     assert completed.stderr == "sipgate_basic: .env: cannot be read (Permission denied)\n"
     assert fake.requests == []
+
+
+@pytest.mark.parametrize("setting,source", [
+    ("SIPGATE_TOKEN_ID", "SIPGATE_TOKEN_ID (environment)"),
+    ("SIPGATE_TOKEN", "SIPGATE_TOKEN (environment)")])
+def test_half_a_pair_with_an_access_token_is_refused(run, fake, setting, source):
+    err = refused(run, fake, env={setting: DEMO_TOKEN_ID if "ID" in setting else DEMO_TOKEN,
+                                  "SIPGATE_ACCESS_TOKEN": DEMO_ACCESS_TOKEN})
+    assert ("both a token pair (%s) and an OAuth access token (SIPGATE_ACCESS_TOKEN "
+            "(environment)) are set" % source) in err
+
