@@ -17,6 +17,7 @@ from fake_sipgate import DEMO_ACCESS_TOKEN, DEMO_TOKEN, DEMO_TOKEN_ID
 from sipgate_basic.auth import basic_auth_header
 from sipgate_basic.client import authorization
 from sipgate_basic.config import load_config
+from sipgate_basic.defaults import DEFAULT_BASE_URL
 from sipgate_basic.errors import ConfigError
 
 ID, TOKEN = "token-ABC123", "0123456789abcdef-token"
@@ -326,3 +327,17 @@ def test_half_a_pair_with_an_access_token_is_refused(run, fake, setting, source)
     assert ("both a token pair (%s) and an OAuth access token (SIPGATE_ACCESS_TOKEN "
             "(environment)) are set" % source) in err
 
+
+@pytest.mark.parametrize("path", ["/v2%", "/v2%4", "/v2%zz", "/v2%4/x", "/%g1"])
+def test_a_percent_in_the_path_needs_two_hex_digits(run, fake, path):
+    err = refused(run, fake, "--base-url", fake.base_url.replace("/v2", path),
+                  env={"SIPGATE_TOKEN_ID": DEMO_TOKEN_ID, "SIPGATE_TOKEN": DEMO_TOKEN})
+    assert err.endswith(" is not a usable base URL: the path holds a space, a control "
+                        "character, a character outside ASCII or a %% not followed by two hex "
+                        "digits. Expected https://host/path, such as %s\n" % DEFAULT_BASE_URL)
+
+
+def test_a_percent_escape_in_the_path_is_taken(run, fake):
+    result = run("--offline", "--base-url", fake.base_url.replace("/v2", "/v2%41%4a"))
+    assert result.code == 0, result
+    assert result.out.startswith("GET /v2%41%4a/account HTTP/1.1\n")
