@@ -9,15 +9,18 @@ proxy password and its Base64 form.
 """
 
 import base64
+import json
 import os
 import shutil
 import socket
 import subprocess
+import sys
 import threading
+import urllib.request
 
 import pytest
 
-from conftest import closed_port, demo_credentials, env_for
+from conftest import clean_environment, closed_port, demo_credentials, env_for
 from fake_proxy import PROXY_CA, UPSTREAM_CA, FakeProxy
 
 USER, PASSWORD = "alice", "pr0xy-s3cret-p@ss"
@@ -380,3 +383,94 @@ def test_a_proxy_that_hands_the_password_back_is_masked(run_proxied, raw_server,
     result = run_proxied(proxy_url.replace("http://", "http://%s:%s@" % (USER, QUOTED_PASSWORD)))
     assert result.code == 5, result  # run_proxied asserts that no form of the password shows
     assert "refused the user and password given (HTTP 407 <hidden>)" in result.err
+
+
+# --- NO_PROXY and the proxy variables, read exactly as urllib reads them ------------
+
+def route_of(run, env, *args):
+    """(True if through the proxy, the route line) that --offline says, sending nothing."""
+    result = run("--offline", *args, env=env)
+    assert result.code == 0, result
+    (line,) = [line for line in result.err.splitlines() if line.startswith("* route: ")]
+    assert line.startswith(("* route: direct: ", "* route: through the proxy ")), line
+    return line.startswith("* route: through"), line
+
+
+@pytest.mark.parametrize("no_proxy,base_url", [
+    ("ipgate.com", "https://api.sipgate.com/v2"),  # whole labels only
+    (".sipgate.com", "https://api.sipgate.com/v2"),
+    ("sipgate.com", "https://api.sipgate.com/v2"),
+    ("com", "https://api.sipgate.com/v2"),
+    ("api.sipgate.co", "https://api.sipgate.com/v2"),
+    ("api.sipgate.com:443", "https://api.sipgate.com/v2"),
+    ("api.sipgate.com:443", "https://api.sipgate.com:443/v2"),
+    ("sipgate.com:443", "https://api.sipgate.com:443/v2"),
+    ("api.sipgate.com:8443", "https://api.sipgate.com:443/v2"),  # its port only
+    ("api.sipgate.com:8443", "https://api.sipgate.com:8443/v2"),
+    ("sipgate.com", "https://api.sipgate.com./v2"),
+    ("API.SIPGATE.COM", "https://api.sipgate.com/v2"),
+    ("api.sipgate.com", "https://API.Sipgate.COM/v2"),
+    ("[::1]", "https://[::1]:8443/v2"),
+    ("[::1]:8443", "https://[::1]:8443/v2"),
+    ("[::1]:443", "https://[::1]:8443/v2"),
+    ("::1", "https://[::1]:8443/v2"),
+    ("::1", "https://[::1]/v2"),
+    ("[:", "https://[::1]/v2"),  # no port to strip from [::1]
+    ("0.0.1", "https://127.0.0.1:8443/v2"),
+    ("*", "https://api.sipgate.com/v2"),
+    (" * ", "https://api.sipgate.com/v2"),
+    ("*,x", "https://api.sipgate.com/v2"),
+    ("x,*", "https://api.sipgate.com/v2"),
+    (",,api.sipgate.com,", "https://api.sipgate.com/v2"),
+    (" , ,", "https://api.sipgate.com/v2"),
+    ("", "https://api.sipgate.com/v2"),
+    ("  .api.sipgate.com  ,x", "https://api.sipgate.com/v2"),
+])
+def test_no_proxy_matches_as_urllib_does(run, no_proxy, base_url):
+    host = urllib.request.Request(base_url + "/account").host
+    bypassed = urllib.request.proxy_bypass_environment(host, {"no": no_proxy})
+    through, line = route_of(run, {"HTTPS_PROXY": "http://127.0.0.1:3128", "NO_PROXY": no_proxy,
+                                   "SIPGATE_BASE_URL": base_url})
+    assert through == (not bypassed), line
+
+
+def urllib_proxies(env):
+    """urllib's getproxies_environment(), run in a process with `env` as its environment."""
+    return json.loads(subprocess.check_output(
+        [sys.executable, "-c", "import json, urllib.request; "
+         "print(json.dumps(urllib.request.getproxies_environment()))"],
+        env=clean_environment(**env), universal_newlines=True))
+
+
+A, B = "http://127.0.0.1:3128", "http://127.0.0.2:3129"
+
+
+@pytest.mark.parametrize("env,note", [
+    ({"Https_Proxy": A}, None),
+    ({"hTTPS_PROXY": A}, None),
+    ({"https_proxy": A, "HTTPS_PROXY": B}, None),
+    ({"HTTPS_PROXY": B, "https_proxy": A}, None),
+    ({"Https_proxy": A, "HTTPS_PROXY": B}, None),  # ends in "_proxy": counts as lowercase
+    ({"https_proxy": "", "HTTPS_PROXY": B},
+     "direct: https_proxy is set but empty, which overrides HTTPS_PROXY (as in urllib)"),
+    ({"HTTPS_PROXY": "", "https_proxy": A}, None),
+    ({"Https_Proxy": "", "HTTPS_PROXY": B}, None),
+    ({"HTTPS_PROXY": A, "no_proxy": "", "NO_PROXY": "sipgate.com"},
+     "(from HTTPS_PROXY); no_proxy is set but empty, which overrides NO_PROXY (as in urllib)"),
+    ({"HTTPS_PROXY": A, "No_Proxy": "sipgate.com"}, None),
+    ({"HTTPS_PROXY": A, "no_proxy": "sipgate.com", "NO_PROXY": "example.com"}, None),
+    ({"HTTPS_PROXY": A, "no_proxy": "example.com", "NO_PROXY": "sipgate.com"}, None),
+    ({"HTTP_PROXY": A, "ALL_PROXY": B}, None),  # neither is for https://
+])
+def test_proxy_variables_are_read_as_urllib_reads_them(run, env, note):
+    proxies = urllib_proxies(env)
+    expected = "https" in proxies and not urllib.request.proxy_bypass_environment(
+        "api.sipgate.com", proxies)
+    through, line = route_of(run, env, "--base-url", "https://api.sipgate.com/v2")
+    assert through == expected, (proxies, line)
+    if through:
+        (value, variable), = [(v, k) for k, v in env.items() if v == proxies["https"]]
+        assert line == "* route: through the proxy %s (from %s)" % (value, variable) + (
+            "; " + note.split("; ")[1] if note else "")
+    elif note:
+        assert line == "* route: " + note
