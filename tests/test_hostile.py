@@ -309,6 +309,11 @@ def test_a_token_pasted_as_the_base_url_is_not_echoed(run, fake):
      "has a Content-Length that is not one number"),
     (b"HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\n{\"a\":1}", 5,
      "broke off after 7 of the 8 bytes it announced"),
+    # chunked, cut in the middle of a chunk, or before the last (empty) chunk
+    (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n{\"a\":1", 5,
+     "broke off before the whole answer arrived"),
+    (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n7\r\n{\"a\":1}\r\n", 5,
+     "broke off before the whole answer arrived"),
     # nothing but headers, then the close
     (b"HTTP/1.1 200 OK\r\nX", 1, "HTTP 200, but the answer has no body"),
     # NaN is not JSON, whatever Python's json reads
