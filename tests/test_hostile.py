@@ -16,7 +16,7 @@ import pytest
 
 from conftest import ROOT, assert_no_secret, clean_environment, demo_credentials, env_for
 from fake_sipgate import DEMO_TOKEN, DEMO_TOKEN_ID
-from sipgate_basic.errors import INTERRUPTED, WRITE_ERROR
+from sipgate_basic.errors import INTERRUPTED, STATUS_CAUSES, WRITE_ERROR
 
 
 def refused(result, fake, words):
@@ -180,6 +180,42 @@ def test_ctrl_c_during_the_imports_ends_at_once(fake, tmp_path):
     assert out == "" and fake.requests == []
 
 
+def ignore_ctrl_c():
+    """In the child: Ctrl-C ignored, as a shell starts a background job."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def test_ctrl_c_that_the_shell_ignores_stays_ignored(fake, tmp_path):
+    fake.mode = "silent"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sipgate_basic", "--timeout", "2"], cwd=str(tmp_path),
+        env=clean_environment(**env_for(fake)), preexec_fn=ignore_ctrl_c,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+    deadline = time.time() + 20
+    while not fake.requests and time.time() < deadline:
+        time.sleep(0.01)
+    assert fake.requests, "the client never sent its request"
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 5, err  # the timeout ended it, not Ctrl-C
+    assert err.startswith("sipgate_basic: ") and "timed out after" in err, err
+
+
+def test_an_internal_error_is_named_by_its_kind_only(fake, tmp_path):
+    code = ("import sys, sipgate_basic.client as client, sipgate_basic.cli as cli\n"
+            "def build_request(config):\n"
+            "    raise RuntimeError(%r)\n"
+            "client.build_request = build_request\n"
+            "sys.exit(cli.main([]))\n" % ("internal detail " + DEMO_TOKEN))
+    done = subprocess.run([sys.executable, "-c", code], cwd=str(tmp_path),
+                          env=clean_environment(**env_for(fake)), stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, universal_newlines=True, timeout=60)
+    assert done.returncode == 1, done
+    assert done.stderr == ("sipgate_basic: unexpected internal error (RuntimeError); please "
+                           "report it\n")
+    assert done.stdout == "" and fake.requests == []
+
+
 def test_import_sipgate_basic_loads_no_other_module():
     code = ("import sys; before = set(sys.modules); import sipgate_basic; "
             "print(sorted(set(sys.modules) - before))")
@@ -337,6 +373,20 @@ def test_bent_answers_get_their_own_exit_code_and_one_line(run, raw_server, answ
     assert result.code == code, result
     assert words in result.err
     assert result.err.count("\n") == 1 and "Traceback" not in result.err
+
+
+@pytest.mark.parametrize("status,hinted", [(401, True), (403, False)])
+def test_format_hints_follow_a_401_only(run, raw_server, status, hinted):
+    base_url = raw_server(b"HTTP/1.1 %d Nope\r\nContent-Length: 0\r\n\r\n" % status)
+    result = run(env={"SIPGATE_BASE_URL": base_url, "SIPGATE_TOKEN_ID": "me@example",
+                      "SIPGATE_TOKEN": "pasted-something"})
+    assert result.code == 3, result
+    hints = (". SIPGATE_TOKEN_ID (environment) does not look like a token ID, which is token- "
+             "and six letters or digits, such as token-FQ1V12. SIPGATE_TOKEN (environment) "
+             "does not look like a Personal Access Token, which is a UUID such as "
+             "e68ead46-a7db-46cd-8a1a-44aed1e4e372.")
+    assert result.err == "sipgate_basic: HTTP %d Nope: %s%s\n" % (
+        status, STATUS_CAUSES[status], hints if hinted else "")
 
 
 @pytest.mark.parametrize("character", ["\u061c", "\u00ad", "\u2066", "\ufff9", "\U000e0041",
