@@ -134,11 +134,13 @@ def test_offline_without_credentials_shows_where_they_go(run, fake):
     assert fake.requests == []
 
 
+@pytest.mark.promise("nothing-sent")
 def test_half_a_pair(run, fake):
     err = refused(run, fake, "--token-id", ID)
     assert "SIPGATE_TOKEN is not set, but --token-id is" in err
 
 
+@pytest.mark.promise("nothing-sent")
 def test_both_kinds_say_where_each_came_from(run, fake, tmp_path):
     write(tmp_path / ".env", "SIPGATE_ACCESS_TOKEN=%s\n" % DEMO_ACCESS_TOKEN)
     err = refused(run, fake, env={"SIPGATE_TOKEN_ID": DEMO_TOKEN_ID, "SIPGATE_TOKEN": DEMO_TOKEN})
@@ -147,6 +149,7 @@ def test_both_kinds_say_where_each_came_from(run, fake, tmp_path):
     assert "Remove SIPGATE_ACCESS_TOKEN" in err
 
 
+@pytest.mark.promise("nothing-sent")
 @pytest.mark.parametrize("setting,value", [("SIPGATE_TOKEN_ID", "YOUR_SIPGATE_TOKEN_ID"),
                                            ("SIPGATE_TOKEN", "YOUR_SIPGATE_TOKEN")])
 def test_placeholder_from_env_example(run, fake, tmp_path, setting, value):
@@ -193,6 +196,7 @@ def test_env_file_parse_error_names_file_and_line(run, fake, tmp_path):
                           "a single quote that does not close on this line")
 
 
+@pytest.mark.promise("env-file-errors")
 @pytest.mark.parametrize("name,content,reason", [
     ("missing.env", None, "missing.env: no such file"),
     ("folder", "folder", "folder: is a folder"),
@@ -210,6 +214,7 @@ def test_env_file_trouble(run, fake, tmp_path, name, content, reason):
     assert reason in refused(run, fake, "--env-file", name)
 
 
+@pytest.mark.promise("no-secret-is-printed")
 def test_secret_token_is_never_a_flag(run, fake):
     for args in (["--token", DEMO_TOKEN], ["--token=" + DEMO_TOKEN],
                  ["--access-token", DEMO_ACCESS_TOKEN]):
@@ -217,6 +222,7 @@ def test_secret_token_is_never_a_flag(run, fake):
         assert "is not taken on the command line" in err
 
 
+@pytest.mark.promise("clear-text")
 @pytest.mark.parametrize("url,words", [
     ("not a url", "--base-url is not a usable base URL"),
     ("htps://api.sipgate.com/v2", "'htps://api.sipgate.com/v2' is not a usable base URL"),
@@ -240,6 +246,7 @@ def test_timeout_up_to_the_bound_is_taken(run, fake, value):
     assert result.code == 0, result
 
 
+@pytest.mark.promise("timeout")
 @pytest.mark.parametrize("value", ["-1", "0", "abc", "nan", "inf", "1e10", "600.5", "²"])
 def test_bad_timeout_is_a_usage_error(run, fake, value):
     err = refused(run, fake, "--timeout", value)
@@ -247,6 +254,7 @@ def test_bad_timeout_is_a_usage_error(run, fake, value):
                         "and at most 600\n")
 
 
+@pytest.mark.promise("nothing-sent")
 @pytest.mark.parametrize("args,words", [
     (["--tokn", DEMO_TOKEN], "unknown option (see --help)"),
     (["--tokn=" + DEMO_TOKEN], "unknown option (see --help)"),
@@ -288,6 +296,7 @@ def reachable_by_others(path):
         path = parent
 
 
+@pytest.mark.promise("env-file-errors")
 def test_unreadable_env_file(fake):
     """Root reads any file, so as root the client runs as user nobody here."""
     python, as_other_user = sys.executable, {}
@@ -318,6 +327,7 @@ def test_unreadable_env_file(fake):
     assert fake.requests == []
 
 
+@pytest.mark.promise("nothing-sent")
 @pytest.mark.parametrize("setting,source", [
     ("SIPGATE_TOKEN_ID", "SIPGATE_TOKEN_ID (environment)"),
     ("SIPGATE_TOKEN", "SIPGATE_TOKEN (environment)")])
@@ -328,6 +338,7 @@ def test_half_a_pair_with_an_access_token_is_refused(run, fake, setting, source)
             "(environment)) are set" % source) in err
 
 
+@pytest.mark.promise("nothing-sent")
 @pytest.mark.parametrize("path", ["/v2%", "/v2%4", "/v2%zz", "/v2%4/x", "/%g1"])
 def test_a_percent_in_the_path_needs_two_hex_digits(run, fake, path):
     err = refused(run, fake, "--base-url", fake.base_url.replace("/v2", path),

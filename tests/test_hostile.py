@@ -28,6 +28,7 @@ def refused(result, fake, words):
 
 # --- Clear text only to loopback, judged on the host the connection uses ----
 
+@pytest.mark.promise("clear-text")
 @pytest.mark.parametrize("url,words", [
     ("http://NAME[::1]:{port}/v2", "is not a host name"),
     ("http://[::1]NAME:{port}/v2", "text after the IPv6 address"),
@@ -68,6 +69,7 @@ def test_loopback_forms_that_are_allowed(run, fake, url):
 
 # --- Values that are not text -------------------------------------------------
 
+@pytest.mark.promise("no-traceback")
 @pytest.mark.parametrize("variable", ["SIPGATE_TOKEN", "SIPGATE_TOKEN_ID", "SIPGATE_BASE_URL"])
 def test_undecodable_bytes_in_the_environment(run, fake, variable):
     # "\udcff" is how Python hands over the byte 0xff from a POSIX environment.
@@ -82,6 +84,7 @@ def test_control_characters_from_a_flag_are_escaped(run, fake):
         assert character not in result.output
 
 
+@pytest.mark.promise("no-secret-is-printed")
 def test_a_token_pasted_into_the_base_url_is_hidden(run, fake):
     pasted = DEMO_TOKEN.replace("-", "")
     result = run("--offline", env=env_for(fake, SIPGATE_BASE_URL="https://%s.example/v2" % pasted))
@@ -97,6 +100,7 @@ def test_a_token_id_not_in_its_form_is_not_shown(run, fake):
 
 # --- Time: --timeout has a bound, and bounds everything -----------------------
 
+@pytest.mark.promise("timeout")
 def test_timeout_1_ends_within_about_1_5_s_against_a_silent_server(run, fake):
     fake.mode = "silent"
     started = time.time()
@@ -118,6 +122,7 @@ runpy.run_module("sipgate_basic", run_name="__main__", alter_sys=True)
 """
 
 
+@pytest.mark.promise("timeout")
 def test_a_stalled_name_lookup_is_bounded(tmp_path):
     env = clean_environment(SIPGATE_BASE_URL="https://api.sipgate.test/v2",
                             SIPGATE_TOKEN_ID=DEMO_TOKEN_ID, SIPGATE_TOKEN=DEMO_TOKEN)
@@ -161,6 +166,7 @@ def default_ctrl_c():
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+@pytest.mark.promise("ctrl-c")
 def test_ctrl_c_during_the_imports_ends_at_once(fake, tmp_path):
     marker = str(tmp_path / "importing")
     process = subprocess.Popen(
@@ -185,6 +191,7 @@ def ignore_ctrl_c():
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+@pytest.mark.promise("ctrl-c")
 def test_ctrl_c_that_the_shell_ignores_stays_ignored(fake, tmp_path):
     fake.mode = "silent"
     process = subprocess.Popen(
@@ -201,6 +208,7 @@ def test_ctrl_c_that_the_shell_ignores_stays_ignored(fake, tmp_path):
     assert err.startswith("sipgate_basic: ") and "timed out after" in err, err
 
 
+@pytest.mark.promise("no-traceback")
 def test_an_internal_error_is_named_by_its_kind_only(fake, tmp_path):
     code = ("import sys, sipgate_basic.client as client, sipgate_basic.cli as cli\n"
             "def build_request(config):\n"
@@ -216,6 +224,7 @@ def test_an_internal_error_is_named_by_its_kind_only(fake, tmp_path):
     assert done.stdout == "" and fake.requests == []
 
 
+@pytest.mark.promise("import")
 def test_import_sipgate_basic_loads_no_other_module():
     code = ("import sys; before = set(sys.modules); import sipgate_basic; "
             "print(sorted(set(sys.modules) - before))")
@@ -232,6 +241,7 @@ def run_with_streams(args, env, **streams):
     return completed
 
 
+@pytest.mark.promise("no-traceback")
 @pytest.mark.parametrize("args", [["--help"], ["--version"], []])
 def test_standard_output_closed(fake, tmp_path, args):
     err = tmp_path / "err"
@@ -245,6 +255,7 @@ def test_standard_output_closed(fake, tmp_path, args):
     assert text == "sipgate_basic: cannot write to standard output (it is closed)\n"
 
 
+@pytest.mark.promise("no-traceback")
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
 def test_standard_output_full(fake, tmp_path):
     with open("/dev/full", "w") as full:
@@ -257,6 +268,7 @@ def test_standard_output_full(fake, tmp_path):
                                 "(No space left on device)\n")
 
 
+@pytest.mark.promise("no-traceback")
 def test_standard_output_a_broken_pipe(fake, tmp_path):
     read_end, write_end = os.pipe()
     os.close(read_end)  # the reader is gone before anything is written
@@ -287,6 +299,7 @@ def test_standard_error_closed_keeps_the_exit_code(fake, tmp_path):
 B64 = demo_credentials()
 
 
+@pytest.mark.promise("no-secret-is-printed")
 @pytest.mark.parametrize("answer", [
     # the Base64 credentials without their padding, in the reason phrase
     "HTTP/1.1 401 %s\r\nContent-Length: 0\r\n\r\n" % B64.rstrip("="),
@@ -330,6 +343,8 @@ def test_a_token_pasted_as_the_base_url_is_not_echoed(run, fake):
     assert DEMO_TOKEN not in result.output
 
 
+@pytest.mark.promise("body-limits")
+@pytest.mark.promise("broken-connections")
 @pytest.mark.parametrize("answer,code,words", [
     # Content-Length counts unless Transfer-Encoding is exactly "chunked", as in http.client
     (b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nTransfer-Encoding: xchunked\r\n\r\n"
@@ -418,6 +433,7 @@ def limited_memory():
     resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
 
 
+@pytest.mark.promise("env-file-errors")
 def test_an_endless_env_file_is_not_read_whole(run, fake):
     result = run("--env-file", "/dev/zero", env=env_for(fake), timeout=30,
                  preexec_fn=limited_memory)

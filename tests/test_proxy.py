@@ -72,6 +72,7 @@ def test_through_a_proxy_with_credentials(run_proxied, tls_fake):
     assert dict(seen.headers)["Host"] == "127.0.0.1:%d" % tls_fake.port
 
 
+@pytest.mark.promise("proxy-route")
 def test_lowercase_variable_wins_as_in_urllib(run, tls_fake):
     with FakeProxy() as proxy:
         env = env_for(tls_fake, https_proxy=proxy.url,
@@ -157,6 +158,7 @@ def test_proxy_refuses_the_tunnel(run_proxied, tls_fake, status, why):
         shown(proxy, None), tls_fake.port, why.format(port=tls_fake.port))
 
 
+@pytest.mark.promise("no-traceback")
 @pytest.mark.parametrize("mode,words", [
     ("hang-up", "closed the connection without answering the request for a tunnel to "
                 "127.0.0.1:{port}: check that HTTPS_PROXY names an HTTP proxy"),
@@ -171,6 +173,7 @@ def test_proxy_hangs_up_or_answers_garbage(run_proxied, tls_fake, mode, words):
         shown(proxy, None), words.format(port=tls_fake.port))
 
 
+@pytest.mark.promise("timeout")
 def test_proxy_that_never_answers_is_a_timeout_at_the_proxy(run_proxied, tls_fake):
     with FakeProxy(mode="silent") as proxy:
         result = run_proxied(proxy_url(proxy), "--timeout", "1")
@@ -225,6 +228,7 @@ def test_intercepting_proxy_works_with_its_ca(run_proxied, tls_fake):
     assert dict(tls_fake.requests[0].headers)["Authorization"] == "Basic " + demo_credentials()
 
 
+@pytest.mark.promise("tls-verified")
 def test_host_name_is_verified(run_proxied, tls_fake):
     """The test certificate covers 127.0.0.1 and localhost, not api.sipgate.test."""
     with FakeProxy(routes={"api.sipgate.test:443": ("127.0.0.1", tls_fake.port)}) as proxy:
@@ -241,6 +245,8 @@ def test_host_name_is_verified(run_proxied, tls_fake):
 
 # --- A proxy variable that cannot be used: exit 2, before any connection -------------
 
+@pytest.mark.promise("no-secret-is-printed")
+@pytest.mark.promise("nothing-sent")
 @pytest.mark.parametrize("value,problem", [
     ("http:/%s:%s@proxy:3128" % (USER, QUOTED_PASSWORD), "'http:' is not followed by //"),
     ("http://%s:%s@proxy:port" % (USER, QUOTED_PASSWORD), "the port is not a number"),
@@ -274,11 +280,13 @@ def test_scheme_less_proxy_is_http_as_in_urllib(run_proxied, tls_fake):
 
 # --- Trusted authorities: SSL_CERT_FILE, SSL_CERT_DIR, and --cacert replacing them ----
 
+@pytest.mark.promise("tls-verified")
 def test_ssl_cert_file_is_honoured(run, tls_fake):
     result = run(env=env_for(tls_fake, SSL_CERT_FILE=UPSTREAM_CA))
     assert result.code == 0, result
 
 
+@pytest.mark.promise("tls-verified")
 def test_cacert_replaces_the_system_authorities(run, tls_fake):
     # SSL_CERT_FILE stands in for the system's store: it trusts the fake,
     # but --cacert names another authority, and only that one counts.
@@ -364,6 +372,7 @@ def test_connection_closed_during_the_tls_handshake(run):
                           "handshake\n" % port)
 
 
+@pytest.mark.promise("no-secret-is-printed")
 def test_a_short_proxy_password_does_not_garble_the_output(run, tls_fake):
     with FakeProxy(user="alice", password="127") as proxy:
         result = run("--cacert", UPSTREAM_CA, "-v", env=env_for(
@@ -374,6 +383,7 @@ def test_a_short_proxy_password_does_not_garble_the_output(run, tls_fake):
     assert "> Host: 127.0.0.1:%d" % tls_fake.port in result.err
 
 
+@pytest.mark.promise("no-secret-is-printed")
 @pytest.mark.parametrize("reason", [QUOTED_PASSWORD, PROXY_SECRETS[2].rstrip("=")])
 def test_a_proxy_that_hands_the_password_back_is_masked(run_proxied, raw_server, reason):
     # The proxy's 407 reason phrase repeats the password as written in
@@ -396,6 +406,7 @@ def route_of(run, env, *args):
     return line.startswith("* route: through"), line
 
 
+@pytest.mark.promise("proxy-route")
 @pytest.mark.parametrize("no_proxy,base_url", [
     ("ipgate.com", "https://api.sipgate.com/v2"),  # whole labels only
     (".sipgate.com", "https://api.sipgate.com/v2"),
@@ -445,6 +456,7 @@ def urllib_proxies(env):
 A, B = "http://127.0.0.1:3128", "http://127.0.0.2:3129"
 
 
+@pytest.mark.promise("proxy-route")
 @pytest.mark.parametrize("env,note", [
     ({"Https_Proxy": A}, None),
     ({"hTTPS_PROXY": A}, None),

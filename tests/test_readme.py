@@ -5,6 +5,8 @@ is compared with what the program, run for real, prints or holds; the
 learner's path is pasted into bash, in order, in a copy of this folder.
 """
 
+import ast
+import collections
 import doctest
 import os
 import re
@@ -117,16 +119,49 @@ def test_makefile_has_the_targets_the_readme_names(target):
         assert re.search(r"^%s:" % target, makefile.read(), re.M)
 
 
-def test_security_section_names_tests_that_exist():
+def security_rows():
+    """{row name: the tests its "proven by" cell names}, in the order of the table."""
     section = README[README.index("## Security"):README.index("## License")]
-    names = set(re.findall(r"`(?:\w+\.py::)?(test_\w+)(?=[`\[])", section))
-    assert len(names) >= 30
-    defined = set()
-    for name in os.listdir(os.path.join(ROOT, "tests")):
+    rows = {}
+    for line in section.splitlines():
+        if line.startswith("| ") and not line.startswith(("| guarantee", "|---")):
+            name, proof = re.match(r"\| \*\*(.+?)\*\* .*\| (.*) \|$", line).groups()
+            rows[promise_id(name)] = set(
+                re.findall(r"`(?:\w+\.py::)?(test_\w+)(?=[`\[])", proof))
+    return rows
+
+
+def promise_id(name):
+    """A row's name as its marker has it: "No secret is printed." -> "no-secret-is-printed"."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def promise_markers():
+    """{promise id: the tests marked @pytest.mark.promise(id)}, read from the test files."""
+    marked = collections.defaultdict(set)
+    for name in sorted(os.listdir(os.path.join(ROOT, "tests"))):
         if name.startswith("test_") and name.endswith(".py"):
             with open(os.path.join(ROOT, "tests", name), encoding="utf-8") as f:
-                defined.update(re.findall(r"^def (test_\w+)", f.read(), re.M))
-    assert names - defined == set()
+                tree = ast.parse(f.read())
+            for node in tree.body:
+                for decorator in getattr(node, "decorator_list", []):
+                    if (isinstance(decorator, ast.Call)
+                            and ast.dump(decorator.func) == ast.dump(PROMISE_MARK)):
+                        (argument,) = decorator.args
+                        marked[ast.literal_eval(argument)].add(node.name)
+    return marked
+
+
+PROMISE_MARK = ast.parse("pytest.mark.promise", mode="eval").body
+
+
+def test_each_security_row_names_exactly_the_tests_marked_for_it():
+    rows, marked = security_rows(), promise_markers()
+    assert len(rows) >= 14
+    for row, named in rows.items():
+        assert named, "the row %r names no test" % row
+        assert named == marked.get(row, set()), row
+    assert set(marked) <= set(rows), "a marker names no row"
 
 
 # --- Outputs ----------------------------------------------------------------------
