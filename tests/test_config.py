@@ -352,3 +352,18 @@ def test_a_percent_escape_in_the_path_is_taken(run, fake):
     result = run("--offline", "--base-url", fake.base_url.replace("/v2", "/v2%41%4a"))
     assert result.code == 0, result
     assert result.out.startswith("GET /v2%41%4a/account HTTP/1.1\n")
+
+
+@pytest.mark.promise("nothing-sent")
+@pytest.mark.parametrize("setting", ["SIPGATE_TOKEN_ID", "SIPGATE_TOKEN", "SIPGATE_ACCESS_TOKEN"])
+def test_a_secret_over_8192_characters_is_refused(run, fake, setting):
+    env = {"SIPGATE_ACCESS_TOKEN": "a" * 8192} if "ACCESS" in setting else {
+        "SIPGATE_TOKEN_ID": DEMO_TOKEN_ID, "SIPGATE_TOKEN": DEMO_TOKEN}
+    env[setting] = "a" * 8192
+    taken = run(env=dict(env, SIPGATE_BASE_URL=fake.base_url))
+    assert taken.code != 2 and len(fake.requests) == 1, taken  # sent; the fake refuses it
+    fake.requests[:] = []
+    env[setting] = "a" * 8193
+    err = refused(run, fake, env=env)
+    assert err == ("sipgate_basic: %s (environment) is longer than 8192 characters, which no "
+                   "token is; check what was pasted\n" % setting)

@@ -60,6 +60,15 @@ def test_redirect_within_the_origin_is_not_followed_either(run, fake):
     assert len(fake.requests) == 1
 
 
+@pytest.mark.promise("origin-only")
+def test_where_a_redirect_points_is_cut_to_200_characters(run, fake):
+    fake.mode, fake.redirect_to = "redirect", "https://example.com/" + "x" * 300
+    result = run(env=env_for(fake))
+    assert result.code == 4, result
+    shown = ("https://example.com/" + "x" * 300)[:200]
+    assert "redirects to %s. Not followed" % shown in result.err
+
+
 @pytest.mark.promise("clear-text")
 @pytest.mark.parametrize("host,loopback", [
     ("localhost", True), ("LOCALHOST", True), ("127.0.0.1", True), ("127.1.2.3", True),
