@@ -25,6 +25,12 @@ from fake_sipgate import (  # noqa: E402
 PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "promise(name): the test proves the README Security row of that name "
+        "(test_readme.py checks that each row names exactly the tests marked for it)")
+
+
 def demo_credentials(token_id=DEMO_TOKEN_ID, token=DEMO_TOKEN):
     return base64.b64encode(("%s:%s" % (token_id, token)).encode("utf-8")).decode("ascii")
 

@@ -65,6 +65,7 @@ def test_mask_shows_at_most_the_last_four_of_a_long_secret():
         "Basic <hidden: Base64 of token-ABC123:...afa6>")
 
 
+@pytest.mark.promise("no-secret-is-printed")
 def test_config_repr_hides_secrets():
     config = Config("https://api.sipgate.com/v2", "token-X", "the-secret-token-value",
                     sources={})

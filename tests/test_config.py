@@ -17,6 +17,7 @@ from fake_sipgate import DEMO_ACCESS_TOKEN, DEMO_TOKEN, DEMO_TOKEN_ID
 from sipgate_basic.auth import basic_auth_header
 from sipgate_basic.client import auth_header as authorization
 from sipgate_basic.config import load_config
+from sipgate_basic.defaults import DEFAULT_BASE_URL
 from sipgate_basic.errors import ConfigError
 
 ID, TOKEN = "token-ABC123", "0123456789abcdef-token"
@@ -133,11 +134,13 @@ def test_offline_without_credentials_shows_where_they_go(run, fake):
     assert fake.requests == []
 
 
+@pytest.mark.promise("nothing-sent")
 def test_half_a_pair(run, fake):
     err = refused(run, fake, "--token-id", ID)
     assert "SIPGATE_TOKEN is not set, but --token-id is" in err
 
 
+@pytest.mark.promise("nothing-sent")
 def test_both_kinds_say_where_each_came_from(run, fake, tmp_path):
     write(tmp_path / ".env", "SIPGATE_ACCESS_TOKEN=%s\n" % DEMO_ACCESS_TOKEN)
     err = refused(run, fake, env={"SIPGATE_TOKEN_ID": DEMO_TOKEN_ID, "SIPGATE_TOKEN": DEMO_TOKEN})
@@ -146,6 +149,7 @@ def test_both_kinds_say_where_each_came_from(run, fake, tmp_path):
     assert "Remove SIPGATE_ACCESS_TOKEN" in err
 
 
+@pytest.mark.promise("nothing-sent")
 @pytest.mark.parametrize("setting,value", [("SIPGATE_TOKEN_ID", "YOUR_SIPGATE_TOKEN_ID"),
                                            ("SIPGATE_TOKEN", "YOUR_SIPGATE_TOKEN")])
 def test_placeholder_from_env_example(run, fake, tmp_path, setting, value):
@@ -192,6 +196,7 @@ def test_env_file_parse_error_names_file_and_line(run, fake, tmp_path):
                           "a single quote that does not close on this line")
 
 
+@pytest.mark.promise("env-file-errors")
 @pytest.mark.parametrize("name,content,reason", [
     ("missing.env", None, "missing.env: no such file"),
     ("folder", "folder", "folder: is a folder"),
@@ -209,6 +214,7 @@ def test_env_file_trouble(run, fake, tmp_path, name, content, reason):
     assert reason in refused(run, fake, "--env-file", name)
 
 
+@pytest.mark.promise("no-secret-is-printed")
 def test_secret_token_is_never_a_flag(run, fake):
     for args in (["--token", DEMO_TOKEN], ["--token=" + DEMO_TOKEN],
                  ["--access-token", DEMO_ACCESS_TOKEN]):
@@ -216,6 +222,7 @@ def test_secret_token_is_never_a_flag(run, fake):
         assert "is not taken on the command line" in err
 
 
+@pytest.mark.promise("clear-text")
 @pytest.mark.parametrize("url,words", [
     ("not a url", "--base-url is not a usable base URL"),
     ("htps://api.sipgate.com/v2", "'htps://api.sipgate.com/v2' is not a usable base URL"),
@@ -239,6 +246,7 @@ def test_timeout_up_to_the_bound_is_taken(run, fake, value):
     assert result.code == 0, result
 
 
+@pytest.mark.promise("timeout")
 @pytest.mark.parametrize("value", ["-1", "0", "abc", "nan", "inf", "1e10", "600.5", "²"])
 def test_bad_timeout_is_a_usage_error(run, fake, value):
     err = refused(run, fake, "--timeout", value)
@@ -246,6 +254,7 @@ def test_bad_timeout_is_a_usage_error(run, fake, value):
                         "and at most 600\n")
 
 
+@pytest.mark.promise("nothing-sent")
 @pytest.mark.parametrize("args,words", [
     (["--tokn", DEMO_TOKEN], "unknown option (see --help)"),
     (["--tokn=" + DEMO_TOKEN], "unknown option (see --help)"),
@@ -287,6 +296,7 @@ def reachable_by_others(path):
         path = parent
 
 
+@pytest.mark.promise("env-file-errors")
 def test_unreadable_env_file(fake):
     """Root reads any file, so as root the client runs as user nobody here."""
     python, as_other_user = sys.executable, {}
@@ -315,3 +325,45 @@ def test_unreadable_env_file(fake):
     assert completed.returncode == 2, completed.stderr
     assert completed.stderr == "sipgate_basic: .env: cannot be read (Permission denied)\n"
     assert fake.requests == []
+
+
+@pytest.mark.promise("nothing-sent")
+@pytest.mark.parametrize("setting,source", [
+    ("SIPGATE_TOKEN_ID", "SIPGATE_TOKEN_ID (environment)"),
+    ("SIPGATE_TOKEN", "SIPGATE_TOKEN (environment)")])
+def test_half_a_pair_with_an_access_token_is_refused(run, fake, setting, source):
+    err = refused(run, fake, env={setting: DEMO_TOKEN_ID if "ID" in setting else DEMO_TOKEN,
+                                  "SIPGATE_ACCESS_TOKEN": DEMO_ACCESS_TOKEN})
+    assert ("both a token pair (%s) and an OAuth access token (SIPGATE_ACCESS_TOKEN "
+            "(environment)) are set" % source) in err
+
+
+@pytest.mark.promise("nothing-sent")
+@pytest.mark.parametrize("path", ["/v2%", "/v2%4", "/v2%zz", "/v2%4/x", "/%g1"])
+def test_a_percent_in_the_path_needs_two_hex_digits(run, fake, path):
+    err = refused(run, fake, "--base-url", fake.base_url.replace("/v2", path),
+                  env={"SIPGATE_TOKEN_ID": DEMO_TOKEN_ID, "SIPGATE_TOKEN": DEMO_TOKEN})
+    assert err.endswith(" is not a usable base URL: the path holds a space, a control "
+                        "character, a character outside ASCII or a %% not followed by two hex "
+                        "digits. Expected https://host/path, such as %s\n" % DEFAULT_BASE_URL)
+
+
+def test_a_percent_escape_in_the_path_is_taken(run, fake):
+    result = run("--offline", "--base-url", fake.base_url.replace("/v2", "/v2%41%4a"))
+    assert result.code == 0, result
+    assert result.out.startswith("GET /v2%41%4a/account HTTP/1.1\n")
+
+
+@pytest.mark.promise("nothing-sent")
+@pytest.mark.parametrize("setting", ["SIPGATE_TOKEN_ID", "SIPGATE_TOKEN", "SIPGATE_ACCESS_TOKEN"])
+def test_a_secret_over_8192_characters_is_refused(run, fake, setting):
+    env = {"SIPGATE_ACCESS_TOKEN": "a" * 8192} if "ACCESS" in setting else {
+        "SIPGATE_TOKEN_ID": DEMO_TOKEN_ID, "SIPGATE_TOKEN": DEMO_TOKEN}
+    env[setting] = "a" * 8192
+    taken = run(env=dict(env, SIPGATE_BASE_URL=fake.base_url))
+    assert taken.code != 2 and len(fake.requests) == 1, taken  # sent; the fake refuses it
+    fake.requests[:] = []
+    env[setting] = "a" * 8193
+    err = refused(run, fake, env=env)
+    assert err == ("sipgate_basic: %s (environment) is longer than 8192 characters, which no "
+                   "token is; check what was pasted\n" % setting)

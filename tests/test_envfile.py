@@ -132,6 +132,7 @@ def test_an_error_never_echoes_the_value(tmp_path):
 SECRET = "e68ead46-a7db-46cd-8a1a-44aed1e4e372"
 
 
+@pytest.mark.promise("env-file-errors")
 @pytest.mark.parametrize("line", [
     SECRET,                                  # the token pasted alone
     "SIPGATE_TOKEN:" + SECRET,               # a colon instead of '='
@@ -155,6 +156,7 @@ def test_a_known_key_is_named(tmp_path):
         "x.env:1: the key is not followed by '=': write KEY=value")
 
 
+@pytest.mark.promise("env-file-errors")
 def test_size_is_capped(tmp_path):
     exact = tmp_path / "exact.env"
     exact.write_bytes(b"A=1\n" + b"#" * (MAX_SIZE - 5) + b"\n")

@@ -119,6 +119,7 @@ def test_anything_but_exact_credentials_is_401(fake, authorization):
     assert headers["WWW-Authenticate"] == 'Basic realm="sipgate REST API"'
 
 
+@pytest.mark.promise("fake-sipgate")
 def test_non_canonical_base64_is_refused_for_that_alone(fake):
     raw = ("%s:%s" % (DEMO_TOKEN_ID, DEMO_TOKEN)).encode("utf-8")
     assert len(raw) % 3 == 1  # so the last Base64 character carries 4 bits of nothing
@@ -289,6 +290,7 @@ def assert_answered(answer, status):
     assert int(length.group(1)) == len(answer) - match.end()
 
 
+@pytest.mark.promise("fake-sipgate")
 @pytest.mark.parametrize("raw,status", [
     (b"GET /v2/account HTTP/2.0\r\n\r\n", 400),
     (b"GET /v2/account HTTP/3.0\r\n\r\n", 400),
@@ -431,6 +433,7 @@ def test_mode_deep_nests_json_arrays_past_any_parsers_recursion_limit(fake):
 
 # Promises the fake makes, each with a test that fails if it is broken.
 
+@pytest.mark.promise("fake-sipgate")
 def test_the_fake_listens_on_127_0_0_1_only(fake):
     socket.create_connection(("127.0.0.1", fake.port), timeout=5).close()
     # 127.0.0.2 reaches this machine too (Linux routes all of 127/8 to lo):
@@ -439,6 +442,7 @@ def test_the_fake_listens_on_127_0_0_1_only(fake):
         socket.create_connection(("127.0.0.2", fake.port), timeout=5).close()
 
 
+@pytest.mark.promise("fake-sipgate")
 def test_secrets_are_compared_with_compare_digest(fake, monkeypatch):
     calls = []
     compare_digest = fake_sipgate.hmac.compare_digest

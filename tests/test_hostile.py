@@ -16,7 +16,7 @@ import pytest
 
 from conftest import ROOT, assert_no_secret, clean_environment, demo_credentials, env_for
 from fake_sipgate import DEMO_TOKEN, DEMO_TOKEN_ID
-from sipgate_basic.errors import INTERRUPTED, WRITE_ERROR
+from sipgate_basic.errors import INTERRUPTED, STATUS_CAUSES, WRITE_ERROR
 
 
 def refused(result, fake, words):
@@ -28,6 +28,7 @@ def refused(result, fake, words):
 
 # --- Clear text only to loopback, judged on the host the connection uses ----
 
+@pytest.mark.promise("clear-text")
 @pytest.mark.parametrize("url,words", [
     ("http://NAME[::1]:{port}/v2", "is not a host name"),
     ("http://[::1]NAME:{port}/v2", "text after the IPv6 address"),
@@ -68,6 +69,7 @@ def test_loopback_forms_that_are_allowed(run, fake, url):
 
 # --- Values that are not text -------------------------------------------------
 
+@pytest.mark.promise("no-traceback")
 @pytest.mark.parametrize("variable", ["SIPGATE_TOKEN", "SIPGATE_TOKEN_ID", "SIPGATE_BASE_URL"])
 def test_undecodable_bytes_in_the_environment(run, fake, variable):
     # "\udcff" is how Python hands over the byte 0xff from a POSIX environment.
@@ -82,6 +84,7 @@ def test_control_characters_from_a_flag_are_escaped(run, fake):
         assert character not in result.output
 
 
+@pytest.mark.promise("no-secret-is-printed")
 def test_a_token_pasted_into_the_base_url_is_hidden(run, fake):
     pasted = DEMO_TOKEN.replace("-", "")
     result = run("--offline", env=env_for(fake, SIPGATE_BASE_URL="https://%s.example/v2" % pasted))
@@ -97,6 +100,7 @@ def test_a_token_id_not_in_its_form_is_not_shown(run, fake):
 
 # --- Time: --timeout has a bound, and bounds everything -----------------------
 
+@pytest.mark.promise("timeout")
 def test_timeout_1_ends_within_about_1_5_s_against_a_silent_server(run, fake):
     fake.mode = "silent"
     started = time.time()
@@ -118,6 +122,7 @@ runpy.run_module("sipgate_basic", run_name="__main__", alter_sys=True)
 """
 
 
+@pytest.mark.promise("timeout")
 def test_a_stalled_name_lookup_is_bounded(tmp_path):
     env = clean_environment(SIPGATE_BASE_URL="https://api.sipgate.test/v2",
                             SIPGATE_TOKEN_ID=DEMO_TOKEN_ID, SIPGATE_TOKEN=DEMO_TOKEN)
@@ -161,6 +166,7 @@ def default_ctrl_c():
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+@pytest.mark.promise("ctrl-c")
 def test_ctrl_c_during_the_imports_ends_at_once(fake, tmp_path):
     marker = str(tmp_path / "importing")
     process = subprocess.Popen(
@@ -180,6 +186,45 @@ def test_ctrl_c_during_the_imports_ends_at_once(fake, tmp_path):
     assert out == "" and fake.requests == []
 
 
+def ignore_ctrl_c():
+    """In the child: Ctrl-C ignored, as a shell starts a background job."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.promise("ctrl-c")
+def test_ctrl_c_that_the_shell_ignores_stays_ignored(fake, tmp_path):
+    fake.mode = "silent"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sipgate_basic", "--timeout", "2"], cwd=str(tmp_path),
+        env=clean_environment(**env_for(fake)), preexec_fn=ignore_ctrl_c,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+    deadline = time.time() + 20
+    while not fake.requests and time.time() < deadline:
+        time.sleep(0.01)
+    assert fake.requests, "the client never sent its request"
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 5, err  # the timeout ended it, not Ctrl-C
+    assert err.startswith("sipgate_basic: ") and "timed out after" in err, err
+
+
+@pytest.mark.promise("no-traceback")
+def test_an_internal_error_is_named_by_its_kind_only(fake, tmp_path):
+    code = ("import sys, sipgate_basic.client as client, sipgate_basic.cli as cli\n"
+            "def build_request(config):\n"
+            "    raise RuntimeError(%r)\n"
+            "client.build_request = build_request\n"
+            "sys.exit(cli.main([]))\n" % ("internal detail " + DEMO_TOKEN))
+    done = subprocess.run([sys.executable, "-c", code], cwd=str(tmp_path),
+                          env=clean_environment(**env_for(fake)), stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, universal_newlines=True, timeout=60)
+    assert done.returncode == 1, done
+    assert done.stderr == ("sipgate_basic: unexpected internal error (RuntimeError); please "
+                           "report it\n")
+    assert done.stdout == "" and fake.requests == []
+
+
+@pytest.mark.promise("import")
 def test_import_sipgate_basic_loads_no_other_module():
     code = ("import sys; before = set(sys.modules); import sipgate_basic; "
             "print(sorted(set(sys.modules) - before))")
@@ -196,6 +241,7 @@ def run_with_streams(args, env, **streams):
     return completed
 
 
+@pytest.mark.promise("no-traceback")
 @pytest.mark.parametrize("args", [["--help"], ["--version"], []])
 def test_standard_output_closed(fake, tmp_path, args):
     err = tmp_path / "err"
@@ -209,6 +255,7 @@ def test_standard_output_closed(fake, tmp_path, args):
     assert text == "sipgate_basic: cannot write to standard output (it is closed)\n"
 
 
+@pytest.mark.promise("no-traceback")
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
 def test_standard_output_full(fake, tmp_path):
     with open("/dev/full", "w") as full:
@@ -221,6 +268,7 @@ def test_standard_output_full(fake, tmp_path):
                                 "(No space left on device)\n")
 
 
+@pytest.mark.promise("no-traceback")
 def test_standard_output_a_broken_pipe(fake, tmp_path):
     read_end, write_end = os.pipe()
     os.close(read_end)  # the reader is gone before anything is written
@@ -251,6 +299,7 @@ def test_standard_error_closed_keeps_the_exit_code(fake, tmp_path):
 B64 = demo_credentials()
 
 
+@pytest.mark.promise("no-secret-is-printed")
 @pytest.mark.parametrize("answer", [
     # the Base64 credentials without their padding, in the reason phrase
     "HTTP/1.1 401 %s\r\nContent-Length: 0\r\n\r\n" % B64.rstrip("="),
@@ -294,6 +343,8 @@ def test_a_token_pasted_as_the_base_url_is_not_echoed(run, fake):
     assert DEMO_TOKEN not in result.output
 
 
+@pytest.mark.promise("body-limits")
+@pytest.mark.promise("broken-connections")
 @pytest.mark.parametrize("answer,code,words", [
     # Content-Length counts unless Transfer-Encoding is exactly "chunked", as in http.client
     (b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nTransfer-Encoding: xchunked\r\n\r\n"
@@ -309,6 +360,11 @@ def test_a_token_pasted_as_the_base_url_is_not_echoed(run, fake):
      "has a Content-Length that is not one number"),
     (b"HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\n{\"a\":1}", 5,
      "broke off after 7 of the 8 bytes it announced"),
+    # chunked, cut in the middle of a chunk, or before the last (empty) chunk
+    (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n{\"a\":1", 5,
+     "broke off before the whole answer arrived"),
+    (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n7\r\n{\"a\":1}\r\n", 5,
+     "broke off before the whole answer arrived"),
     # nothing but headers, then the close
     (b"HTTP/1.1 200 OK\r\nX", 1, "HTTP 200, but the answer has no body"),
     # NaN is not JSON, whatever Python's json reads
@@ -332,6 +388,20 @@ def test_bent_answers_get_their_own_exit_code_and_one_line(run, raw_server, answ
     assert result.code == code, result
     assert words in result.err
     assert result.err.count("\n") == 1 and "Traceback" not in result.err
+
+
+@pytest.mark.parametrize("status,hinted", [(401, True), (403, False)])
+def test_format_hints_follow_a_401_only(run, raw_server, status, hinted):
+    base_url = raw_server(b"HTTP/1.1 %d Nope\r\nContent-Length: 0\r\n\r\n" % status)
+    result = run(env={"SIPGATE_BASE_URL": base_url, "SIPGATE_TOKEN_ID": "me@example",
+                      "SIPGATE_TOKEN": "pasted-something"})
+    assert result.code == 3, result
+    hints = (". SIPGATE_TOKEN_ID (environment) does not look like a token ID, which is token- "
+             "and six letters or digits, such as token-FQ1V12. SIPGATE_TOKEN (environment) "
+             "does not look like a Personal Access Token, which is a UUID such as "
+             "e68ead46-a7db-46cd-8a1a-44aed1e4e372.")
+    assert result.err == "sipgate_basic: HTTP %d Nope: %s%s\n" % (
+        status, STATUS_CAUSES[status], hints if hinted else "")
 
 
 @pytest.mark.parametrize("character", ["\u061c", "\u00ad", "\u2066", "\ufff9", "\U000e0041",
@@ -363,6 +433,7 @@ def limited_memory():
     resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
 
 
+@pytest.mark.promise("env-file-errors")
 def test_an_endless_env_file_is_not_read_whole(run, fake):
     result = run("--env-file", "/dev/zero", env=env_for(fake), timeout=30,
                  preexec_fn=limited_memory)

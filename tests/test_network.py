@@ -24,6 +24,7 @@ MiB = 1024 * 1024
 
 # --- Credentials go only to the configured origin -------------------------
 
+@pytest.mark.promise("origin-only")
 @pytest.mark.parametrize("status,phrase", [(301, "Moved Permanently"), (302, "Found"),
                                            (303, "See Other"), (307, "Temporary Redirect"),
                                            (308, "Permanent Redirect")])
@@ -50,6 +51,7 @@ def test_a_socket_timeout_is_the_exchange_timing_out():
     assert error.exit_code == 5
 
 
+@pytest.mark.promise("origin-only")
 def test_redirect_within_the_origin_is_not_followed_either(run, fake):
     fake.mode, fake.redirect_to = "redirect", "/v2/account/"
     result = run(env=env_for(fake))
@@ -58,6 +60,16 @@ def test_redirect_within_the_origin_is_not_followed_either(run, fake):
     assert len(fake.requests) == 1
 
 
+@pytest.mark.promise("origin-only")
+def test_where_a_redirect_points_is_cut_to_200_characters(run, fake):
+    fake.mode, fake.redirect_to = "redirect", "https://example.com/" + "x" * 300
+    result = run(env=env_for(fake))
+    assert result.code == 4, result
+    shown = ("https://example.com/" + "x" * 300)[:200]
+    assert "redirects to %s. Not followed" % shown in result.err
+
+
+@pytest.mark.promise("clear-text")
 @pytest.mark.parametrize("host,loopback", [
     ("localhost", True), ("LOCALHOST", True), ("127.0.0.1", True), ("127.1.2.3", True),
     ("::1", True), ("10.0.0.1", False), ("192.168.1.1", False), ("api.sipgate.com", False),
@@ -74,6 +86,7 @@ def test_clear_text_to_localhost_is_allowed(run, fake):
 
 # --- --timeout bounds the whole exchange ----------------------------------
 
+@pytest.mark.promise("timeout")
 @pytest.mark.parametrize("mode", ["silent", "drip"])
 def test_timeout_bounds_the_whole_exchange(run, fake, mode):
     # "drip" sends a valid answer a byte every 50 ms: every read is quick,
@@ -91,6 +104,7 @@ def test_timeout_bounds_the_whole_exchange(run, fake, mode):
 
 # --- Network failures: exit 5, the host and the cause in words ------------
 
+@pytest.mark.promise("broken-connections")
 def test_connection_refused(run):
     port = closed_port()
     result = run(env={"SIPGATE_BASE_URL": "http://127.0.0.1:%d/v2" % port,
@@ -100,6 +114,7 @@ def test_connection_refused(run):
                           "listens there\n" % port)
 
 
+@pytest.mark.promise("broken-connections")
 def test_unknown_host(run):
     result = run(env={"SIPGATE_BASE_URL": "https://no-such-host.invalid/v2",
                       "SIPGATE_TOKEN_ID": DEMO_TOKEN_ID, "SIPGATE_TOKEN": DEMO_TOKEN})
@@ -108,6 +123,7 @@ def test_unknown_host(run):
     assert result.err.count("\n") == 1
 
 
+@pytest.mark.promise("broken-connections")
 @pytest.mark.parametrize("mode,message", [
     ("reset", "connection to 127.0.0.1:{port} broke off before the whole answer arrived"),
     ("hang-up", "127.0.0.1:{port} closed the connection without answering"),
@@ -119,6 +135,7 @@ def test_connection_dropped(run, fake, mode, message):
     assert result.err == "sipgate_basic: %s\n" % message.format(port=fake.port)
 
 
+@pytest.mark.promise("tls-verified")
 def test_tls_with_an_untrusted_certificate(run, tls_fake):
     result = run(env=env_for(tls_fake))
     assert result.code == 5, result
@@ -131,6 +148,7 @@ def test_tls_with_an_untrusted_certificate(run, tls_fake):
     assert tls_fake.requests == []  # the handshake failed: no header went out
 
 
+@pytest.mark.promise("tls-verified")
 def test_cacert_trusts_a_private_ca(run, tls_fake):
     result = run("--cacert", TEST_CA, env=env_for(tls_fake))
     assert result.code == 0, result
@@ -138,6 +156,7 @@ def test_cacert_trusts_a_private_ca(run, tls_fake):
     assert dict(seen.headers)["Authorization"] == "Basic " + demo_credentials()
 
 
+@pytest.mark.promise("tls-verified")
 @pytest.mark.parametrize("content", [None, b"not a certificate\n"])
 def test_unusable_cacert_is_a_configuration_error(run, tls_fake, tmp_path, content):
     path = tmp_path / "ca.pem"
@@ -178,6 +197,7 @@ def test_clear_text_to_loopback_never_goes_through_a_proxy(run, fake):
 
 # --- A body of bounded size ------------------------------------------------
 
+@pytest.mark.promise("body-limits")
 def test_announced_huge_body_is_refused_unread(run, fake):
     fake.mode = "huge"
     result = run(env=env_for(fake))
@@ -186,6 +206,7 @@ def test_announced_huge_body_is_refused_unread(run, fake):
                           "answer is a few hundred, and more than 1048576 are not read\n")
 
 
+@pytest.mark.promise("body-limits")
 def test_unannounced_huge_body_stops_at_the_cap(run, fake):
     fake.mode = "huge-unannounced"
     result = run(env=env_for(fake))
@@ -208,6 +229,7 @@ def default_ctrl_c():
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+@pytest.mark.promise("ctrl-c")
 def test_ctrl_c_while_waiting_is_one_line_and_130(fake, tmp_path):
     fake.mode = "silent"
     process = subprocess.Popen(
@@ -227,6 +249,7 @@ def test_ctrl_c_while_waiting_is_one_line_and_130(fake, tmp_path):
     assert "Traceback" not in err and DEMO_TOKEN not in err
 
 
+@pytest.mark.promise("origin-only")
 def test_unparsable_location_is_shown_not_followed(run, fake):
     fake.mode, fake.redirect_to = "redirect", "http://[/x"
     result = run(env=env_for(fake))
@@ -239,6 +262,7 @@ def test_unparsable_location_is_shown_not_followed(run, fake):
 
 # --- Exactly what was announced, or a failure ------------------------------------
 
+@pytest.mark.promise("broken-connections")
 def test_answer_shorter_than_announced_broke_off(run, fake):
     fake.mode = "short"  # announces 500 bytes, sends 50 of valid JSON, closes
     result = run(env=env_for(fake))
@@ -253,6 +277,7 @@ def account_of_size(size):
     return account + b" " * (size - len(account))
 
 
+@pytest.mark.promise("body-limits")
 @pytest.mark.parametrize("announce", [True, False], ids=["announced", "unannounced"])
 def test_body_cap_is_exactly_1_mib(run, fake, announce):
     fake.mode, fake.announce = "body", announce
@@ -270,6 +295,7 @@ def test_body_cap_is_exactly_1_mib(run, fake, announce):
                                "account answer is a few hundred. Stopped reading.\n")
 
 
+@pytest.mark.promise("body-limits")
 @pytest.mark.parametrize("value", ["\u00b2", "\u0663", "12, 13", "abc", "-1", "1 2"])
 def test_content_length_that_is_not_a_number(run, fake, value):
     fake.mode, fake.content_length = "content-length", value
@@ -279,6 +305,7 @@ def test_content_length_that_is_not_a_number(run, fake, value):
                           "that is not one number\n" % fake.port)
 
 
+@pytest.mark.promise("body-limits")
 def test_json_nested_too_deeply(run, fake):
     fake.mode = "deep"
     result = run(env=env_for(fake))
@@ -295,6 +322,7 @@ def test_json_deep_but_decodable_is_printed_or_refused_never_a_traceback(run, fa
     assert "Traceback" not in result.err
 
 
+@pytest.mark.promise("body-limits")
 def test_not_json_shows_at_most_60_characters(run, fake):
     text = "".join("%02d-" % i for i in range(50))  # 150 characters, each place unique
     fake.mode, fake.body, fake.content_type = "body", text.encode(), "text/plain"
@@ -313,6 +341,7 @@ def test_fields_the_client_does_not_know_are_printed_too(run, fake):
 
 # --- What a server hands back is masked and escaped ----------------------------------
 
+@pytest.mark.promise("no-secret-is-printed")
 def test_a_server_that_reflects_the_credentials_is_masked(run, fake):
     fake.mode = "reflect"  # 401 with the Authorization value in reason, Location, X-Echo, body
     result = run("--verbose", env=env_for(fake))  # `run` asserts no secret was printed
@@ -321,6 +350,7 @@ def test_a_server_that_reflects_the_credentials_is_masked(run, fake):
     assert "< X-Echo: Basic <hidden>" in result.err
 
 
+@pytest.mark.promise("no-secret-is-printed")
 def test_a_token_in_the_account_is_masked_in_every_form(run, fake):
     account = {"company": DEMO_TOKEN, "logoUrl": demo_credentials(),
                "escaped": DEMO_TOKEN.replace("-", "\\u002d")}
@@ -332,6 +362,7 @@ def test_a_token_in_the_account_is_masked_in_every_form(run, fake):
         assert result.out.count("<hidden>") == 3, result
 
 
+@pytest.mark.promise("no-secret-is-printed")
 def test_control_characters_from_a_server_are_escaped(run, fake):
     fake.mode = "control"  # in the reason phrase, an X-Note header and the company
     result = run("--verbose", env=env_for(fake))

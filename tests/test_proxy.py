@@ -9,15 +9,18 @@ proxy password and its Base64 form.
 """
 
 import base64
+import json
 import os
 import shutil
 import socket
 import subprocess
+import sys
 import threading
+import urllib.request
 
 import pytest
 
-from conftest import closed_port, demo_credentials, env_for
+from conftest import clean_environment, closed_port, demo_credentials, env_for
 from fake_proxy import PROXY_CA, UPSTREAM_CA, FakeProxy
 
 USER, PASSWORD = "alice", "pr0xy-s3cret-p@ss"
@@ -69,6 +72,7 @@ def test_through_a_proxy_with_credentials(run_proxied, tls_fake):
     assert dict(seen.headers)["Host"] == "127.0.0.1:%d" % tls_fake.port
 
 
+@pytest.mark.promise("proxy-route")
 def test_lowercase_variable_wins_as_in_urllib(run, tls_fake):
     with FakeProxy() as proxy:
         env = env_for(tls_fake, https_proxy=proxy.url,
@@ -154,6 +158,7 @@ def test_proxy_refuses_the_tunnel(run_proxied, tls_fake, status, why):
         shown(proxy, None), tls_fake.port, why.format(port=tls_fake.port))
 
 
+@pytest.mark.promise("no-traceback")
 @pytest.mark.parametrize("mode,words", [
     ("hang-up", "closed the connection without answering the request for a tunnel to "
                 "127.0.0.1:{port}: check that HTTPS_PROXY names an HTTP proxy"),
@@ -168,6 +173,7 @@ def test_proxy_hangs_up_or_answers_garbage(run_proxied, tls_fake, mode, words):
         shown(proxy, None), words.format(port=tls_fake.port))
 
 
+@pytest.mark.promise("timeout")
 def test_proxy_that_never_answers_is_a_timeout_at_the_proxy(run_proxied, tls_fake):
     with FakeProxy(mode="silent") as proxy:
         result = run_proxied(proxy_url(proxy), "--timeout", "1")
@@ -222,6 +228,7 @@ def test_intercepting_proxy_works_with_its_ca(run_proxied, tls_fake):
     assert dict(tls_fake.requests[0].headers)["Authorization"] == "Basic " + demo_credentials()
 
 
+@pytest.mark.promise("tls-verified")
 def test_host_name_is_verified(run_proxied, tls_fake):
     """The test certificate covers 127.0.0.1 and localhost, not api.sipgate.test."""
     with FakeProxy(routes={"api.sipgate.test:443": ("127.0.0.1", tls_fake.port)}) as proxy:
@@ -238,6 +245,8 @@ def test_host_name_is_verified(run_proxied, tls_fake):
 
 # --- A proxy variable that cannot be used: exit 2, before any connection -------------
 
+@pytest.mark.promise("no-secret-is-printed")
+@pytest.mark.promise("nothing-sent")
 @pytest.mark.parametrize("value,problem", [
     ("http:/%s:%s@proxy:3128" % (USER, QUOTED_PASSWORD), "'http:' is not followed by //"),
     ("http://%s:%s@proxy:port" % (USER, QUOTED_PASSWORD), "the port is not a number"),
@@ -271,11 +280,13 @@ def test_scheme_less_proxy_is_http_as_in_urllib(run_proxied, tls_fake):
 
 # --- Trusted authorities: SSL_CERT_FILE, SSL_CERT_DIR, and --cacert replacing them ----
 
+@pytest.mark.promise("tls-verified")
 def test_ssl_cert_file_is_honoured(run, tls_fake):
     result = run(env=env_for(tls_fake, SSL_CERT_FILE=UPSTREAM_CA))
     assert result.code == 0, result
 
 
+@pytest.mark.promise("tls-verified")
 def test_cacert_replaces_the_system_authorities(run, tls_fake):
     # SSL_CERT_FILE stands in for the system's store: it trusts the fake,
     # but --cacert names another authority, and only that one counts.
@@ -361,6 +372,7 @@ def test_connection_closed_during_the_tls_handshake(run):
                           "handshake\n" % port)
 
 
+@pytest.mark.promise("no-secret-is-printed")
 def test_a_short_proxy_password_does_not_garble_the_output(run, tls_fake):
     with FakeProxy(user="alice", password="127") as proxy:
         result = run("--cacert", UPSTREAM_CA, "-v", env=env_for(
@@ -371,6 +383,7 @@ def test_a_short_proxy_password_does_not_garble_the_output(run, tls_fake):
     assert "> Host: 127.0.0.1:%d" % tls_fake.port in result.err
 
 
+@pytest.mark.promise("no-secret-is-printed")
 @pytest.mark.parametrize("reason", [QUOTED_PASSWORD, PROXY_SECRETS[2].rstrip("=")])
 def test_a_proxy_that_hands_the_password_back_is_masked(run_proxied, raw_server, reason):
     # The proxy's 407 reason phrase repeats the password as written in
@@ -380,3 +393,96 @@ def test_a_proxy_that_hands_the_password_back_is_masked(run_proxied, raw_server,
     result = run_proxied(proxy_url.replace("http://", "http://%s:%s@" % (USER, QUOTED_PASSWORD)))
     assert result.code == 5, result  # run_proxied asserts that no form of the password shows
     assert "refused the user and password given (HTTP 407 <hidden>)" in result.err
+
+
+# --- NO_PROXY and the proxy variables, read exactly as urllib reads them ------------
+
+def route_of(run, env, *args):
+    """(True if through the proxy, the route line) that --offline says, sending nothing."""
+    result = run("--offline", *args, env=env)
+    assert result.code == 0, result
+    (line,) = [line for line in result.err.splitlines() if line.startswith("* route: ")]
+    assert line.startswith(("* route: direct: ", "* route: through the proxy ")), line
+    return line.startswith("* route: through"), line
+
+
+@pytest.mark.promise("proxy-route")
+@pytest.mark.parametrize("no_proxy,base_url", [
+    ("ipgate.com", "https://api.sipgate.com/v2"),  # whole labels only
+    (".sipgate.com", "https://api.sipgate.com/v2"),
+    ("sipgate.com", "https://api.sipgate.com/v2"),
+    ("com", "https://api.sipgate.com/v2"),
+    ("api.sipgate.co", "https://api.sipgate.com/v2"),
+    ("api.sipgate.com:443", "https://api.sipgate.com/v2"),
+    ("api.sipgate.com:443", "https://api.sipgate.com:443/v2"),
+    ("sipgate.com:443", "https://api.sipgate.com:443/v2"),
+    ("api.sipgate.com:8443", "https://api.sipgate.com:443/v2"),  # its port only
+    ("api.sipgate.com:8443", "https://api.sipgate.com:8443/v2"),
+    ("sipgate.com", "https://api.sipgate.com./v2"),
+    ("API.SIPGATE.COM", "https://api.sipgate.com/v2"),
+    ("api.sipgate.com", "https://API.Sipgate.COM/v2"),
+    ("[::1]", "https://[::1]:8443/v2"),
+    ("[::1]:8443", "https://[::1]:8443/v2"),
+    ("[::1]:443", "https://[::1]:8443/v2"),
+    ("::1", "https://[::1]:8443/v2"),
+    ("::1", "https://[::1]/v2"),
+    ("[:", "https://[::1]/v2"),  # no port to strip from [::1]
+    ("0.0.1", "https://127.0.0.1:8443/v2"),
+    ("*", "https://api.sipgate.com/v2"),
+    (" * ", "https://api.sipgate.com/v2"),
+    ("*,x", "https://api.sipgate.com/v2"),
+    ("x,*", "https://api.sipgate.com/v2"),
+    (",,api.sipgate.com,", "https://api.sipgate.com/v2"),
+    (" , ,", "https://api.sipgate.com/v2"),
+    ("", "https://api.sipgate.com/v2"),
+    ("  .api.sipgate.com  ,x", "https://api.sipgate.com/v2"),
+])
+def test_no_proxy_matches_as_urllib_does(run, no_proxy, base_url):
+    host = urllib.request.Request(base_url + "/account").host
+    bypassed = urllib.request.proxy_bypass_environment(host, {"no": no_proxy})
+    through, line = route_of(run, {"HTTPS_PROXY": "http://127.0.0.1:3128", "NO_PROXY": no_proxy,
+                                   "SIPGATE_BASE_URL": base_url})
+    assert through == (not bypassed), line
+
+
+def urllib_proxies(env):
+    """urllib's getproxies_environment(), run in a process with `env` as its environment."""
+    return json.loads(subprocess.check_output(
+        [sys.executable, "-c", "import json, urllib.request; "
+         "print(json.dumps(urllib.request.getproxies_environment()))"],
+        env=clean_environment(**env), universal_newlines=True))
+
+
+A, B = "http://127.0.0.1:3128", "http://127.0.0.2:3129"
+
+
+@pytest.mark.promise("proxy-route")
+@pytest.mark.parametrize("env,note", [
+    ({"Https_Proxy": A}, None),
+    ({"hTTPS_PROXY": A}, None),
+    ({"https_proxy": A, "HTTPS_PROXY": B}, None),
+    ({"HTTPS_PROXY": B, "https_proxy": A}, None),
+    ({"Https_proxy": A, "HTTPS_PROXY": B}, None),  # ends in "_proxy": counts as lowercase
+    ({"https_proxy": "", "HTTPS_PROXY": B},
+     "direct: https_proxy is set but empty, which overrides HTTPS_PROXY (as in urllib)"),
+    ({"HTTPS_PROXY": "", "https_proxy": A}, None),
+    ({"Https_Proxy": "", "HTTPS_PROXY": B}, None),
+    ({"HTTPS_PROXY": A, "no_proxy": "", "NO_PROXY": "sipgate.com"},
+     "(from HTTPS_PROXY); no_proxy is set but empty, which overrides NO_PROXY (as in urllib)"),
+    ({"HTTPS_PROXY": A, "No_Proxy": "sipgate.com"}, None),
+    ({"HTTPS_PROXY": A, "no_proxy": "sipgate.com", "NO_PROXY": "example.com"}, None),
+    ({"HTTPS_PROXY": A, "no_proxy": "example.com", "NO_PROXY": "sipgate.com"}, None),
+    ({"HTTP_PROXY": A, "ALL_PROXY": B}, None),  # neither is for https://
+])
+def test_proxy_variables_are_read_as_urllib_reads_them(run, env, note):
+    proxies = urllib_proxies(env)
+    expected = "https" in proxies and not urllib.request.proxy_bypass_environment(
+        "api.sipgate.com", proxies)
+    through, line = route_of(run, env, "--base-url", "https://api.sipgate.com/v2")
+    assert through == expected, (proxies, line)
+    if through:
+        (value, variable), = [(v, k) for k, v in env.items() if v == proxies["https"]]
+        assert line == "* route: through the proxy %s (from %s)" % (value, variable) + (
+            "; " + note.split("; ")[1] if note else "")
+    elif note:
+        assert line == "* route: " + note

@@ -5,7 +5,10 @@ is compared with what the program, run for real, prints or holds; the
 learner's path is pasted into bash, in order, in a copy of this folder.
 """
 
+import ast
+import collections
 import doctest
+import inspect
 import os
 import re
 import shutil
@@ -19,10 +22,11 @@ from conftest import ROOT, clean_environment, closed_port, env_for
 from fake_proxy import FakeProxy
 from fake_sipgate import (ACCESS_TOKENS, DEMO_ACCESS_TOKEN, DEMO_TOKEN, DEMO_TOKEN_ID,
                           NO_SCOPE_TOKEN, NO_SCOPE_TOKEN_ID, TOKENS)
-from sipgate_basic import cli
-from sipgate_basic.defaults import DEFAULT_TIMEOUT, MAX_TIMEOUT
+from sipgate_basic import cli, envfile
+from sipgate_basic.defaults import DEFAULT_TIMEOUT, MAX_BODY, MAX_SECRET, MAX_TIMEOUT
 from sipgate_basic.defaults import DEFAULT_BASE_URL
-from sipgate_basic.errors import EXIT_CODES
+from sipgate_basic.errors import EXIT_CODES, WRITE_ERROR
+from sipgate_basic.guards import limits, masking
 
 with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as _readme:
     README = _readme.read()
@@ -126,16 +130,80 @@ def test_makefile_has_the_targets_the_readme_names(target):
         assert re.search(r"^%s:" % target, makefile.read(), re.M)
 
 
-def test_security_section_names_tests_that_exist():
+def security_rows():
+    """{row name: the tests its "proven by" cell names}, in the order of the table."""
     section = README[README.index("## Security"):README.index("## License")]
-    names = set(re.findall(r"`(?:\w+\.py::)?(test_\w+)(?=[`\[])", section))
-    assert len(names) >= 30
-    defined = set()
-    for name in os.listdir(os.path.join(ROOT, "tests")):
+    rows = {}
+    for line in section.splitlines():
+        if line.startswith("| ") and not line.startswith(("| guarantee", "|---")):
+            name, proof = re.match(r"\| \*\*(.+?)\*\* .*\| (.*) \|$", line).groups()
+            rows[promise_id(name)] = set(
+                re.findall(r"`(?:\w+\.py::)?(test_\w+)(?=[`\[])", proof))
+    return rows
+
+
+def promise_id(name):
+    """A row's name as its marker has it: "No secret is printed." -> "no-secret-is-printed"."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def promise_markers():
+    """{promise id: the tests marked @pytest.mark.promise(id)}, read from the test files."""
+    marked = collections.defaultdict(set)
+    for name in sorted(os.listdir(os.path.join(ROOT, "tests"))):
         if name.startswith("test_") and name.endswith(".py"):
             with open(os.path.join(ROOT, "tests", name), encoding="utf-8") as f:
-                defined.update(re.findall(r"^def (test_\w+)", f.read(), re.M))
-    assert names - defined == set()
+                tree = ast.parse(f.read())
+            for node in tree.body:
+                for decorator in getattr(node, "decorator_list", []):
+                    if (isinstance(decorator, ast.Call)
+                            and ast.dump(decorator.func) == ast.dump(PROMISE_MARK)):
+                        (argument,) = decorator.args
+                        marked[ast.literal_eval(argument)].add(node.name)
+    return marked
+
+
+PROMISE_MARK = ast.parse("pytest.mark.promise", mode="eval").body
+
+
+def test_each_security_row_names_exactly_the_tests_marked_for_it():
+    rows, marked = security_rows(), promise_markers()
+    assert len(rows) >= 14 and len(set().union(*rows.values())) >= 30
+    for row, named in rows.items():
+        assert named, "the row %r names no test" % row
+        assert named == marked.get(row, set()), row
+    assert set(marked) <= set(rows), "a marker names no row"
+
+
+def code_figure(function, pattern):
+    """The number that `pattern`'s group finds in `function`'s source: a figure with no name."""
+    (found,) = re.findall(pattern, inspect.getsource(function))
+    return int(found)
+
+
+# Each figure the README states: the words around it, and the code's value.
+FIGURES = [
+    (r"standard streams \(exit (\d+)\)", WRITE_ERROR),
+    (r"over (\d+) KiB", envfile.MAX_SIZE // 1024),
+    (r"body over (\d+) MiB|exactly (\d+) MiB is read", MAX_BODY // 1024 // 1024),
+    (r"at most (\d+) s\b", MAX_TIMEOUT),
+    (r"first (\d+) characters\. So `--json`",
+     code_figure(limits.decode_account, r"text\[:(\d+)\]")),
+    (r"pointed \(its first (\d+) characters\)",
+     code_figure(masking.shown_location, r"\)\[:(\d+)\]")),
+    (r"Each of at least (\d+) characters is masked", masking.MIN_HIDDEN),
+    (r"over (\d+) characters is refused", MAX_SECRET),
+    (r"more than (\d+) digits", code_figure(limits.whole_number, r"len\(text\) > (\d+)")),
+]
+
+
+@pytest.mark.parametrize("pattern,value", FIGURES, ids=[
+    "exit 23", "256 KiB", "1 MiB", "600 s", "60 characters", "200 characters", "8 characters",
+    "8192 characters", "4300 digits"])
+def test_each_figure_in_the_readme_is_the_codes(pattern, value):
+    found = [int(next(g for g in m.groups() if g)) for m in re.finditer(pattern, README)]
+    assert found, "README no longer states it: %s" % pattern
+    assert set(found) == {value}
 
 
 # --- Outputs ----------------------------------------------------------------------

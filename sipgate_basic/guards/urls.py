@@ -41,7 +41,8 @@ def split_base_url(url):
     if "?" in path or "#" in path:
         return None, "a query or fragment does not belong in it"
     if not is_path(path):
-        return None, "the path holds a space, a control character or a character outside ASCII"
+        return None, ("the path holds a space, a control character, a character outside ASCII "
+                      "or a % not followed by two hex digits")
     return (scheme, host, port, authority), None
 
 
