@@ -173,7 +173,7 @@ def run(options, output):
             output.out(line)
         return SUCCESS
     if options.version:
-        output.out("sipgate_basic " + __version__)
+        output.out("sipgate_basic " + __version__ + zipapp_note())
         return SUCCESS
     config = load_config(options.token_id, options.base_url, options.env_file,
                          offline=options.offline)
@@ -203,6 +203,16 @@ def run(options, output):
     for line in render(account, options.json, answer.status).split("\n"):
         output.out(line)  # JSON escapes every line end inside its strings
     return SUCCESS
+
+
+def zipapp_note():
+    """' (zipapp PATH)' when this file lies inside a file (a .pyz), not a folder; else ''."""
+    path = os.path.abspath(__file__)
+    while path != os.path.dirname(path):
+        path = os.path.dirname(path)
+        if os.path.isfile(path):
+            return " (zipapp %s)" % path
+    return ""
 
 
 def render(account, as_json, status):
