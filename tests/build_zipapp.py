@@ -155,11 +155,17 @@ def main(argv=None):
     except BuildError as error:
         print("build_zipapp: %s" % error, file=sys.stderr)
         return 1
-    print("%s  %s" % (digest, os.path.relpath(args.output)))
+    shown = shown_path(args.output)
+    print("%s  %s" % (digest, shown))
     print("(SHA-256, also in %s.sha256: publish it with the file%s)"
-          % (os.path.relpath(args.output),
-             "; built from uncommitted changes to %s/" % PACKAGE if note else ""))
+          % (shown, "; built from uncommitted changes to %s/" % PACKAGE if note else ""))
     return 0
+
+
+def shown_path(path):
+    """`path` relative to the working folder if it lies inside it, else absolute."""
+    relative = os.path.relpath(path)
+    return os.path.abspath(path) if relative.startswith(os.pardir) else relative
 
 
 if __name__ == "__main__":
