@@ -15,6 +15,7 @@ import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 
@@ -146,24 +147,53 @@ def test_only_the_tracked_source_goes_in_with_fixed_dates_and_modes(pyz):
                 assert archive.read(name) == source.read(), name
 
 
-def test_two_builds_give_the_same_bytes_whatever_the_times_order_and_strays(pyz, tmp_path):
+@pytest.fixture
+def elsewhere(tmp_path):
+    """An empty folder, on a tmpfs if there is one: it lists files newest first.
+
+    ext4 lists a folder in the order of its names' hashes, whatever order
+    they were written in; a tmpfs lists them newest first. So a copy there
+    is listed in another order than this checkout is.
+    """
+    if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
+        folder = tempfile.mkdtemp(prefix="sipgate-zipapp-", dir="/dev/shm")
+        yield folder
+        shutil.rmtree(folder, ignore_errors=True)
+    else:
+        yield str(tmp_path)
+
+
+def test_two_builds_give_the_same_bytes_whatever_the_times_order_and_strays(pyz, elsewhere,
+                                                                             tmp_path):
     # A second checkout of the same tracked source, its files written in
-    # reverse order with other times and modes, and files git does not track.
-    copy = tmp_path / "checkout"
+    # another order and listed in another, with other times and modes, and
+    # files git does not track beside them.
+    copy = os.path.join(elsewhere, "checkout")
     sources = tracked_package_sources()
-    for number, name in enumerate(reversed(sources)):
-        target = copy.joinpath(*name.split("/"))
-        if not target.parent.exists():
-            target.parent.mkdir(parents=True)
-        shutil.copyfile(os.path.join(ROOT, name), str(target))
-        os.utime(str(target), (1234567890 + number * 3601, 1234567890 + number * 3601))
-        os.chmod(str(target), 0o600 if number % 2 else 0o755)
-    subprocess.check_call(["git", "init", "-q", str(copy)])
-    subprocess.check_call(["git", "-C", str(copy), "add", "--"] + sources)
-    strays = copy / "sipgate_basic" / "__pycache__"
-    strays.mkdir()
-    (strays / "cli.cpython-311.pyc").write_bytes(b"stale")
-    (copy / "sipgate_basic" / "untracked.py").write_text("raise SystemExit('untracked')\n")
+    # Written in the order this checkout lists them: a tmpfs lists them reversed.
+    as_listed = [os.path.relpath(os.path.join(folder, name), ROOT).replace(os.sep, "/")
+                 for folder, _, names in os.walk(os.path.join(ROOT, "sipgate_basic"))
+                 for name in names]
+    for number, name in enumerate(name for name in as_listed if name in sources):
+        target = os.path.join(copy, *name.split("/"))
+        if not os.path.isdir(os.path.dirname(target)):
+            os.makedirs(os.path.dirname(target))
+        shutil.copyfile(os.path.join(ROOT, name), target)
+        os.utime(target, (1234567890 + number * 3601, 1234567890 + number * 3601))
+        os.chmod(target, 0o600 if number % 2 else 0o755)
+    subprocess.check_call(["git", "init", "-q", copy])
+    subprocess.check_call(["git", "-C", copy, "add", "--"] + sources)
+    strays = os.path.join(copy, "sipgate_basic", "__pycache__")
+    os.mkdir(strays)
+    with open(os.path.join(strays, "cli.cpython-311.pyc"), "wb") as stray:
+        stray.write(b"stale")
+    with open(os.path.join(copy, "sipgate_basic", "untracked.py"), "w") as stray:
+        stray.write("raise SystemExit('untracked')\n")
+    listed = [name for name in os.listdir(os.path.join(copy, "sipgate_basic"))
+              if name.endswith(".py") and name != "untracked.py"]
+    if elsewhere.startswith("/dev/shm"):
+        assert listed != [name for name in os.listdir(os.path.join(ROOT, "sipgate_basic"))
+                          if name.endswith(".py")]
     second = str(tmp_path / "second.pyz")
     done = build(second, root=copy)
     assert done.returncode == 0, done.stderr
