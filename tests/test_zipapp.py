@@ -350,3 +350,11 @@ def test_the_pyz_runs_on_every_interpreter_here(name, python, mode, read_only_py
     assert version.stdout == "sipgate_basic %s (zipapp %s)\n" % (__version__, read_only_pyz)
     assert snapshot(folder) == before, "the .pyz wrote next to itself"
     assert stat.S_IMODE(os.stat(folder).st_mode) == 0o555
+    if mode == "-S -E":  # once per interpreter: it builds the very same bytes
+        again = str(tmp_path / "again.pyz")
+        done = subprocess.run([python, "-S", "-E", BUILD, "--output", again, "--root", ROOT],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              universal_newlines=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        with open(read_only_pyz, "rb") as first, open(again, "rb") as second:
+            assert first.read() == second.read(), "%s builds other bytes" % name
