@@ -213,6 +213,19 @@ def test_without_git_the_build_stops_and_says_why(tmp_path):
     assert not os.path.exists(str(tmp_path / "x.pyz"))
 
 
+def test_the_readme_shows_what_the_build_and_the_file_print(built):
+    from test_readme import marked_block
+    shown = marked_block("zipapp").split("\n")
+    printed = built[1].replace("; built from uncommitted changes to sipgate_basic/", "")
+    # Built into dist/ by `make zipapp` rather than into the folder it ran in:
+    printed = re.sub(r"^[0-9a-f]{64}", "<SHA-256>", printed.replace(
+        "sipgate_basic.pyz", "dist/sipgate_basic.pyz"))
+    assert shown[0] == "$ make zipapp"
+    assert shown[1:3] == printed.split("\n")[:2]
+    assert shown[6] == "host$ python3 sipgate_basic.pyz --version"
+    assert shown[7] == "sipgate_basic %s (zipapp /home/you/sipgate_basic.pyz)" % __version__
+
+
 # --- The same program as the folder ----------------------------------------------
 
 def test_it_runs_directly_and_says_it_is_a_zipapp(pyz, tmp_path):
