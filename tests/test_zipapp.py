@@ -34,11 +34,14 @@ def interpreters():
 
     The one place that knows where the list comes from: today
     test_portability's {(3, minor): path} of CPythons, plus pypy3 from PATH
-    (None when it is absent: that case skips).
+    unless the list has it already (None when it is absent: that case skips).
     """
     from test_portability import INTERPRETERS
     found = [("%d.%d" % version, INTERPRETERS[version]) for version in sorted(INTERPRETERS)]
-    return found + [("pypy3", shutil.which("pypy3"))]
+    pypy = shutil.which("pypy3")
+    if pypy is None or os.path.realpath(pypy) not in [os.path.realpath(p) for _, p in found]:
+        found.append(("pypy3", pypy))
+    return found
 
 
 def tracked_package_sources():
