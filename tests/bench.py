@@ -18,7 +18,7 @@ ours (`-X importtime`). Exits 1 if a target is missed.
 Targets: the folder within 1.15x of the floor's wall time, 1.10x of its
 memory. The .pyz gets 1.50x for wall time and the same 1.10x for memory:
 zipimport caches no bytecode, so every run of the .pyz compiles the
-package's source, about 20 ms on this project's test machine, which the
+package's source (6 to 15 ms on this project's test machine), which the
 folder does once (README, "Speed and memory").
 
 Peak memory is each command's own `ru_maxrss`. On Linux a forked child's
