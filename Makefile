@@ -2,12 +2,13 @@
 # make demo   the client against a local fake sipgate: no account, no network
 # make run    the client with your ./.env
 # make bench  speed and memory against the smallest urllib script
+# make zipapp dist/sipgate_basic.pyz, one reproducible file, and its SHA-256
 
 PYTHON ?= python3
 VENV := .venv
 PYTEST := $(VENV)/bin/python -m pytest
 
-.PHONY: test demo run bench clean
+.PHONY: test demo run bench zipapp clean
 
 test: $(VENV)/.pytest-installed
 	$(PYTEST) -q
@@ -28,5 +29,9 @@ run:
 bench:
 	$(PYTHON) tests/bench.py
 
+# The package as one file, built from what git tracks; prints its SHA-256.
+zipapp:
+	$(PYTHON) tests/build_zipapp.py
+
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache dist

@@ -9,6 +9,7 @@ guards.output, which masks the secrets and escapes control characters.
 """
 
 import json
+import os
 import sys
 
 from . import __version__
@@ -112,6 +113,12 @@ def program(options, output):
 
 
 def version():
+    """The version, and the zipapp it runs from, if it does: a .pyz, a file, not a folder."""
+    path = os.path.abspath(__file__)
+    while path != os.path.dirname(path):
+        path = os.path.dirname(path)
+        if os.path.isfile(path):
+            return "sipgate_basic %s (zipapp %s)" % (__version__, path)
     return "sipgate_basic " + __version__
 
 

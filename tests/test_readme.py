@@ -124,7 +124,7 @@ def test_the_two_commands_come_first():
     assert README.index("make test") < README.index("## How To Use")
 
 
-@pytest.mark.parametrize("target", ["demo", "test", "run", "bench", "clean"])
+@pytest.mark.parametrize("target", ["demo", "test", "run", "bench", "zipapp", "clean"])
 def test_makefile_has_the_targets_the_readme_names(target):
     with open(os.path.join(ROOT, "Makefile")) as makefile:
         assert re.search(r"^%s:" % target, makefile.read(), re.M)

@@ -1,0 +1,376 @@
+"""`make zipapp`: one reproducible file that behaves exactly like the folder.
+
+The archive is built once per test session (tests/build_zipapp.py, into a
+temporary folder) and then run for real, in a subprocess, against the fake
+sipgate: beside `python -m sipgate_basic` to compare the two, and on every
+interpreter the portability tests find (and PyPy, when `pypy3` is
+installed), with `-S -E` and with `-I`, from a read-only folder.
+"""
+
+import hashlib
+import os
+import re
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+
+import pytest
+
+from conftest import HERE, ROOT, assert_no_secret, clean_environment, closed_port, env_for
+from fake_sipgate import DEMO_TOKEN_ID
+from sipgate_basic import __version__
+from sipgate_basic.errors import INTERRUPTED
+
+BUILD = os.path.join(HERE, "build_zipapp.py")
+
+
+def interpreters():
+    """[(test id, path or None)]: where the .pyz must run.
+
+    The one place that knows where the list comes from: today
+    test_portability's {(3, minor): path} of CPythons, plus pypy3 from PATH
+    unless the list has it already (None when it is absent: that case skips).
+    """
+    from test_portability import INTERPRETERS
+    found = [("%d.%d" % version, INTERPRETERS[version]) for version in sorted(INTERPRETERS)]
+    pypy = shutil.which("pypy3")
+    if pypy is None or os.path.realpath(pypy) not in [os.path.realpath(p) for _, p in found]:
+        found.append(("pypy3", pypy))
+    return found
+
+
+def tracked_package_sources():
+    listed = subprocess.check_output(["git", "-C", ROOT, "ls-files", "-z", "--", "sipgate_basic"])
+    return sorted(name for name in listed.decode("utf-8").split("\0") if name.endswith(".py"))
+
+
+def build(output, root=ROOT, env=None):
+    """Run the build, in the folder of `output`."""
+    return subprocess.run([sys.executable, BUILD, "--output", str(output), "--root", str(root)],
+                          cwd=os.path.dirname(str(output)), stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, universal_newlines=True, env=env, timeout=60)
+
+
+def in_a_git_checkout():
+    try:
+        return subprocess.run(["git", "-C", ROOT, "rev-parse", "--git-dir"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              timeout=30).returncode == 0
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """(path of the .pyz, what the build printed), built once per session."""
+    if not in_a_git_checkout():
+        if os.environ.get("CI"):
+            pytest.fail("CI runs outside a git checkout: the .pyz cannot be built and "
+                        "goes untested")
+        pytest.skip("the .pyz is built from what git tracks, and this is no git checkout")
+    path = str(tmp_path_factory.mktemp("dist") / "sipgate_basic.pyz")
+    done = build(path)
+    assert done.returncode == 0, done.stderr
+    return path, done.stdout
+
+
+@pytest.fixture(scope="session")
+def pyz(built):
+    return built[0]
+
+
+@pytest.fixture(scope="session")
+def read_only_pyz(pyz, tmp_path_factory):
+    """The .pyz alone in a folder nobody may write to."""
+    folder = str(tmp_path_factory.mktemp("read-only"))
+    path = os.path.join(folder, "sipgate_basic.pyz")
+    shutil.copy(pyz, path)
+    os.chmod(path, 0o555)
+    os.chmod(folder, 0o555)
+    yield path
+    os.chmod(folder, 0o755)
+
+
+def run_pyz(pyz, *args, **kwargs):
+    """Run `python [flags] PYZ args` with no PYTHONPATH; checked like every CLI run."""
+    python = kwargs.pop("python", sys.executable)
+    flags = kwargs.pop("flags", [])
+    env = clean_environment(**kwargs.pop("env", {}))
+    del env["PYTHONPATH"]  # the archive alone, not this checkout
+    completed = subprocess.run([python] + flags + [pyz] + list(args), env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               universal_newlines=True, timeout=60, **kwargs)
+    assert_no_secret(completed.stdout + completed.stderr)
+    assert "Traceback" not in completed.stderr, completed.stderr
+    return completed
+
+
+def snapshot(folder):
+    return sorted((name, os.stat(os.path.join(folder, name)).st_mtime_ns)
+                  for name in os.listdir(folder))
+
+
+# --- The build -----------------------------------------------------------------
+
+def test_the_build_prints_the_sha256_and_writes_it_beside_the_file(built):
+    path, printed = built
+    with open(path, "rb") as archive:
+        digest = hashlib.sha256(archive.read()).hexdigest()
+    assert printed.split("\n")[0] == "%s  sipgate_basic.pyz" % digest
+    with open(path + ".sha256") as checksum:
+        assert checksum.read() == "%s  sipgate_basic.pyz\n" % digest
+    if shutil.which("sha256sum"):
+        check = subprocess.run(["sha256sum", "-c", "sipgate_basic.pyz.sha256"],
+                               cwd=os.path.dirname(path), stdout=subprocess.PIPE,
+                               universal_newlines=True)
+        assert (check.returncode, check.stdout) == (0, "sipgate_basic.pyz: OK\n")
+
+
+def test_only_the_tracked_source_goes_in_with_fixed_dates_and_modes(pyz):
+    with open(pyz, "rb") as archive:
+        assert archive.readline() == b"#!/usr/bin/env python3\n"
+    sources = tracked_package_sources()
+    folders = sorted(set(name.rsplit("/", 1)[0] + "/" for name in sources))
+    with zipfile.ZipFile(pyz) as archive:
+        entries = archive.infolist()
+        names = [entry.filename for entry in entries]
+        assert names == sorted(["__main__.py"] + folders + sources)
+        for entry in entries:
+            assert entry.date_time == (1980, 1, 1, 0, 0, 0)
+            assert entry.compress_type == zipfile.ZIP_STORED
+            folder = entry.filename.endswith("/")
+            assert entry.external_attr >> 16 == (0o40755 if folder else 0o100644)
+        for name in sources:
+            with open(os.path.join(ROOT, name), "rb") as source:
+                assert archive.read(name) == source.read(), name
+
+
+@pytest.fixture
+def elsewhere(tmp_path):
+    """An empty folder, on a tmpfs if there is one: it lists files newest first.
+
+    ext4 lists a folder in the order of its names' hashes, whatever order
+    they were written in; a tmpfs lists them newest first. So a copy there
+    is listed in another order than this checkout is.
+    """
+    if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
+        folder = tempfile.mkdtemp(prefix="sipgate-zipapp-", dir="/dev/shm")
+        yield folder
+        shutil.rmtree(folder, ignore_errors=True)
+    else:
+        yield str(tmp_path)
+
+
+def test_two_builds_give_the_same_bytes_whatever_the_times_order_and_strays(pyz, elsewhere,
+                                                                             tmp_path):
+    # A second checkout of the same tracked source, its files written in
+    # another order and listed in another, with other times and modes, and
+    # files git does not track beside them.
+    copy = os.path.join(elsewhere, "checkout")
+    sources = tracked_package_sources()
+    # Written in the order this checkout lists them: a tmpfs lists them reversed.
+    as_listed = [os.path.relpath(os.path.join(folder, name), ROOT).replace(os.sep, "/")
+                 for folder, _, names in os.walk(os.path.join(ROOT, "sipgate_basic"))
+                 for name in names]
+    for number, name in enumerate(name for name in as_listed if name in sources):
+        target = os.path.join(copy, *name.split("/"))
+        if not os.path.isdir(os.path.dirname(target)):
+            os.makedirs(os.path.dirname(target))
+        shutil.copyfile(os.path.join(ROOT, name), target)
+        os.utime(target, (1234567890 + number * 3601, 1234567890 + number * 3601))
+        os.chmod(target, 0o600 if number % 2 else 0o755)
+    subprocess.check_call(["git", "init", "-q", copy])
+    subprocess.check_call(["git", "-C", copy, "add", "--"] + sources)
+    strays = os.path.join(copy, "sipgate_basic", "__pycache__")
+    os.mkdir(strays)
+    with open(os.path.join(strays, "cli.cpython-311.pyc"), "wb") as stray:
+        stray.write(b"stale")
+    with open(os.path.join(copy, "sipgate_basic", "untracked.py"), "w") as stray:
+        stray.write("raise SystemExit('untracked')\n")
+    listed = [name for name in os.listdir(os.path.join(copy, "sipgate_basic"))
+              if name.endswith(".py") and name != "untracked.py"]
+    if elsewhere.startswith("/dev/shm"):
+        assert listed != [name for name in os.listdir(os.path.join(ROOT, "sipgate_basic"))
+                          if name.endswith(".py")]
+    second = str(tmp_path / "second.pyz")
+    done = build(second, root=copy)
+    assert done.returncode == 0, done.stderr
+    with open(pyz, "rb") as first, open(second, "rb") as again:
+        assert first.read() == again.read()
+
+
+def test_without_git_the_build_stops_and_says_why(tmp_path):
+    outside = build(tmp_path / "x.pyz", root=tmp_path)
+    assert outside.returncode == 1
+    assert re.match(r"build_zipapp: .* is not a git checkout \(git ls-files: .*\); the "
+                    r"archive is built only from the files git tracks\n$", outside.stderr)
+    no_git = build(tmp_path / "x.pyz", env={"PATH": str(tmp_path)})
+    assert no_git.returncode == 1
+    assert no_git.stderr.startswith("build_zipapp: git is needed to know which files are the "
+                                    "package's tracked source, and it cannot be run")
+    assert not os.path.exists(str(tmp_path / "x.pyz"))
+
+
+def test_the_readme_shows_what_the_build_and_the_file_print(built):
+    from test_readme import marked_block
+    shown = marked_block("zipapp").split("\n")
+    printed = built[1].replace("; built from uncommitted changes to sipgate_basic/", "")
+    # Built into dist/ by `make zipapp` rather than into the folder it ran in:
+    printed = re.sub(r"^[0-9a-f]{64}", "<SHA-256>", printed.replace(
+        "sipgate_basic.pyz", "dist/sipgate_basic.pyz"))
+    assert shown[0] == "$ make zipapp"
+    assert shown[1:3] == printed.split("\n")[:2]
+    assert shown[6] == "host$ python3 sipgate_basic.pyz --version"
+    assert shown[7] == "sipgate_basic %s (zipapp /home/you/sipgate_basic.pyz)" % __version__
+
+
+# --- The same program as the folder ----------------------------------------------
+
+def test_it_runs_directly_and_says_it_is_a_zipapp(pyz, tmp_path):
+    env = clean_environment()
+    del env["PYTHONPATH"]
+    completed = subprocess.run([pyz, "--version"], cwd=str(tmp_path), env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               universal_newlines=True, timeout=60)
+    assert (completed.returncode, completed.stdout, completed.stderr) == (
+        0, "sipgate_basic %s (zipapp %s)\n" % (__version__, pyz), "")
+
+
+def normalise(text):
+    text = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", text)
+    return re.sub(r"< Date: .*", "< Date: DATE", text)
+
+
+CASES = {
+    "200 --verbose": (["--verbose"], "demo"),
+    "200 --json": (["--json"], "demo"),
+    "401": ([], "wrong token"),
+    "--offline": (["--offline"], "demo"),
+    "--offline without credentials": (["--offline"], "nothing"),
+    "configuration error": (["--env-file", "broken.env"], "demo"),
+    "network failure": ([], "closed port"),
+    "usage error": (["--token", "x"], "nothing"),
+    "--help": (["--help"], "nothing"),
+    "./.env from the working folder": ([], "dot env"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_the_pyz_behaves_exactly_like_the_folder(case, pyz, run, fake, tmp_path):
+    args, settings = CASES[case]
+    env = {"demo": env_for(fake), "wrong token": env_for(fake, SIPGATE_TOKEN="wrong"),
+           "closed port": env_for(fake, SIPGATE_BASE_URL="http://127.0.0.1:%d/v2"
+                                  % closed_port()),
+           "nothing": {}, "dot env": {}}[settings]
+    (tmp_path / "broken.env").write_text("SIPGATE_TOKEN='unterminated\n")
+    if settings == "dot env":
+        (tmp_path / ".env").write_text("".join("%s=%s\n" % item
+                                               for item in sorted(env_for(fake).items())))
+    folder = run(*args, env=env, cwd=str(tmp_path))
+    archive = run_pyz(pyz, *args, env=env, cwd=str(tmp_path))
+    assert (archive.returncode, normalise(archive.stdout), normalise(archive.stderr)) == (
+        folder.code, normalise(folder.out), normalise(folder.err))
+    expected = {"200 --verbose": 0, "200 --json": 0, "401": 3, "--offline": 0,
+                "--offline without credentials": 0, "configuration error": 2,
+                "network failure": 5, "usage error": 2, "--help": 0,
+                "./.env from the working folder": 0}[case]
+    assert archive.returncode == expected, archive.stderr
+
+
+SLOW_IMPORT = """
+import os, runpy, sys, time
+
+class Stall(object):
+    '''Sleeps in a finaliser, where a KeyboardInterrupt is printed and lost.'''
+    def __del__(self):
+        open(os.environ["MARKER"], "w").close()
+        time.sleep(5)
+
+class SlowFinder(object):
+    def find_spec(self, name, path=None, target=None):
+        if name == "sipgate_basic.client":
+            stall = Stall()
+            del stall  # the finaliser runs here, in the middle of the imports
+        return None
+
+sys.meta_path.insert(0, SlowFinder())
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name="__main__")  # as `python PYZ` runs it
+"""
+
+
+def test_ctrl_c_during_the_imports_ends_at_once_from_the_pyz(pyz, fake, tmp_path):
+    marker = str(tmp_path / "importing")
+    env = clean_environment(MARKER=marker, **env_for(fake))
+    del env["PYTHONPATH"]
+    process = subprocess.Popen(
+        [sys.executable, "-c", SLOW_IMPORT, pyz], cwd=str(tmp_path), env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+    deadline = time.time() + 20
+    while not os.path.exists(marker) and time.time() < deadline:
+        time.sleep(0.01)
+    assert os.path.exists(marker), "the imports never reached sipgate_basic.client"
+    sent = time.time()
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == INTERRUPTED, err
+    assert time.time() - sent < 2, "Ctrl-C was lost and the program went on"
+    assert err == "sipgate_basic: interrupted\n"
+    assert out == "" and fake.requests == []
+
+
+# --- Everywhere the folder runs ----------------------------------------------------
+
+MODES = {"-S -E": ["-S", "-E"], "-I": ["-I"]}
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
+@pytest.mark.parametrize("name, python", [pytest.param(name, path, id=name)
+                                          for name, path in interpreters()])
+def test_the_pyz_runs_on_every_interpreter_here(name, python, mode, read_only_pyz, fake,
+                                                tmp_path):
+    if python is None:
+        pytest.skip("%s is not installed (Debian: apt-get install pypy3)" % name)
+    folder = os.path.dirname(read_only_pyz)
+    before = snapshot(folder)
+    broken = tmp_path / "broken.env"
+    broken.write_text("SIPGATE_TOKEN='unterminated\n")
+
+    def run(*args, **env):
+        return run_pyz(read_only_pyz, *args, python=python, flags=MODES[mode], env=env,
+                       cwd=folder)
+
+    ok = run("--verbose", **env_for(fake))
+    assert (ok.returncode, ok.stdout.split("\n")[0]) == (0, "Status: 200"), ok.stderr
+    assert "> Authorization: Basic <hidden: Base64 of token-DEMO01:...afa6>" in ok.stderr
+    rejected = run(**env_for(fake, SIPGATE_TOKEN="wrong"))
+    assert rejected.returncode == 3
+    assert rejected.stderr.startswith("sipgate_basic: HTTP 401 Unauthorized")
+    offline = run("--offline", **env_for(fake))
+    assert offline.returncode == 0
+    assert offline.stdout.startswith("GET /v2/account HTTP/1.1\n")
+    assert len(fake.requests) == 2
+    refused = run("--env-file", str(broken), SIPGATE_TOKEN_ID=DEMO_TOKEN_ID)
+    assert refused.returncode == 2
+    assert "broken.env:1:" in refused.stderr
+    unreachable = run(**env_for(fake, SIPGATE_BASE_URL="http://127.0.0.1:%d/v2" % closed_port()))
+    assert unreachable.returncode == 5
+    assert "refused" in unreachable.stderr
+    version = run("--version")
+    assert version.stdout == "sipgate_basic %s (zipapp %s)\n" % (__version__, read_only_pyz)
+    assert snapshot(folder) == before, "the .pyz wrote next to itself"
+    assert stat.S_IMODE(os.stat(folder).st_mode) == 0o555
+    if mode == "-S -E":  # once per interpreter: it builds the very same bytes
+        again = str(tmp_path / "again.pyz")
+        done = subprocess.run([python, "-S", "-E", BUILD, "--output", again, "--root", ROOT],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              universal_newlines=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        with open(read_only_pyz, "rb") as first, open(again, "rb") as second:
+            assert first.read() == second.read(), "%s builds other bytes" % name
