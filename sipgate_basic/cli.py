@@ -129,9 +129,7 @@ def parse_args(argv):
     never echo an argument (a mistyped flag may be followed by a token),
     and argparse costs more start-up time than the rest of this program.
     """
-    options = Options(token_id=None, base_url=None, env_file=None, timeout=DEFAULT_TIMEOUT,
-                      cacert=None, json=False, verbose=False, offline=False, help=False,
-                      version=False)
+    options = Options()
     args = list(argv)
     while args:
         arg = args.pop(0)
@@ -161,10 +159,11 @@ def parse_args(argv):
 
 
 class Options(object):
-    """The command line's options, as attributes."""
+    """The command line's options, as attributes: each flag's value, or its default."""
 
-    def __init__(self, **options):
-        self.__dict__.update(options)
+    token_id = base_url = env_file = cacert = None
+    timeout = DEFAULT_TIMEOUT
+    json = verbose = offline = help = version = False
 
 
 def seconds(value):
@@ -234,12 +233,10 @@ class Printer(Watcher):
 
 
 def request_lines(request, shown_authorization):
-    """The request as it goes on the wire, with the Authorization value masked.
+    """The request as urllib and http.client send it, the Authorization value masked.
 
-    This is what urllib and http.client send for a Request: http.client's
-    Accept-Encoding; the unredirected headers (Authorization and Host);
-    the other headers; urllib's Connection: close. (http.client's own
-    debug output would print the credentials in full, so we do not use it.)
+    http.client adds Accept-Encoding, urllib Connection: close. (http.client's
+    own debug output would print the credentials in full.)
     """
     headers = [("Accept-Encoding", "identity"), ("Authorization", shown_authorization)]
     for name, value in list(request.unredirected_hdrs.items()) + list(request.headers.items()):

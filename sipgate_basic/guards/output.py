@@ -19,14 +19,7 @@ class WriteFailed(Exception):
 
 
 class Output(object):
-    """Standard output and error, as this program writes them.
-
-    Every line passes through `shown`: each secret it has been told of is
-    masked, wherever the text came from, and characters that could
-    rewrite the terminal are escaped. Standard output failing raises
-    WriteFailed; standard error failing is passed over (the exit code
-    still tells).
-    """
+    """Standard output and error, as this program writes them."""
 
     def __init__(self, stdout, stderr):
         self.stdout, self.stderr = stdout, stderr
@@ -41,11 +34,9 @@ class Output(object):
     def shown(self, line):
         """`line` with its secrets masked and what is not printable escaped.
 
-        Not printable (str.isprintable): control characters (escape
-        sequences, line ends, the 8-bit CSI), the invisible ones that
-        reorder or hide text (U+202E, U+061C), and the lone surrogates
-        that stand for bytes that were not UTF-8. Escaped, a line ending
-        in the text of a server or a file cannot start a line of its own.
+        Not printable: control characters (line ends, the 8-bit CSI), the
+        invisible ones that reorder text (U+202E), lone surrogates (bytes
+        that were not UTF-8). So no text of a server starts a line of its own.
         """
         line = self.masker.hidden(line)
         if line.isprintable():
