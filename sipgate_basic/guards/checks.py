@@ -11,7 +11,6 @@ problems (`envfile` states them as facts), an unknown option, and the hints
 after a 401 that the credentials' form suggests.
 """
 
-import os
 import re
 
 from ..defaults import (DEFAULT_BASE_URL, EXAMPLE_TOKEN, EXAMPLE_TOKEN_ID, MAX_SECRET,
@@ -19,7 +18,7 @@ from ..defaults import (DEFAULT_BASE_URL, EXAMPLE_TOKEN, EXAMPLE_TOKEN_ID, MAX_S
                         VARIABLES)
 from ..errors import ConfigError, UsageError
 from . import masking
-from .proxy import choose_route
+from .proxy import NOT_UTF8, choose_route, system_text
 from .urls import DEFAULT_PORTS, hostport, is_loopback, split_base_url
 
 EMAIL = r"[^@\s]+@[^@\s]+\.[^@\s]+\Z"
@@ -47,20 +46,20 @@ def check_config(config, environ, file_label, offline=False):
 def check_text(config):
     """Every value is text that UTF-8 can carry, and no secret is absurdly long.
 
-    On POSIX, Python hands over bytes from the environment or the command
-    line that it cannot decode as lone surrogates. Python 3.6 in a C locale
-    decodes as ASCII, so valid UTF-8 arrives that way too: every value is
-    read again as UTF-8 first, and only then is one refused.
+    Each value from the environment or a flag is read again as UTF-8
+    (`proxy.system_text`), all of them before one is refused; a `.env`
+    file's values are UTF-8 already (`envfile`).
     """
     refused = None
     for setting, source in sorted(config.sources.items()):
-        try:
-            setattr(config, setting, os.fsencode(getattr(config, setting)).decode("utf-8"))
-        except UnicodeError:
-            refused = refused or source
+        if source.startswith("--") or source.endswith(" (environment)"):
+            text = system_text(getattr(config, setting))
+            if text is None:
+                refused = refused or source
+            else:
+                setattr(config, setting, text)
     if refused:
-        raise ConfigError("%s holds bytes that are not UTF-8 text; set it again, as plain "
-                          "text" % refused)
+        raise ConfigError(NOT_UTF8 % refused)
     for setting in ("token_id", "token", "access_token"):
         if len(getattr(config, setting) or "") > MAX_SECRET:
             raise ConfigError("%s is longer than %d characters, which no token is; check what "

@@ -80,6 +80,9 @@ def choose_route(scheme, authority, environ):
         return Route(None, "direct: " + (overridden or "neither https_proxy nor HTTPS_PROXY "
                                                       "is set"))
     bypass, bypass_variable, bypass_overridden = proxy_variable(environ, "no")
+    bypass = system_text(bypass)
+    if bypass is None:
+        raise ConfigError(NOT_UTF8 % bypass_variable)
     entry = no_proxy_entry(authority, bypass)
     if entry is not None:
         return Route(None, "direct: %s entry %r matches %s"
@@ -87,6 +90,22 @@ def choose_route(scheme, authority, environ):
     proxy = parse_proxy(value, variable)
     why = "through the proxy %s (from %s)" % (proxy.shown, variable)
     return Route(proxy, why + ("; " + bypass_overridden if bypass_overridden else ""))
+
+
+NOT_UTF8 = "%s holds bytes that are not UTF-8 text; set it again, as plain text"
+
+
+def system_text(value):
+    """Text from the environment or the command line, read again as UTF-8; None if it is not.
+
+    Python decodes those bytes by the locale, handing over what it cannot
+    decode as lone surrogates; Python 3.6 in a C locale decodes as ASCII,
+    so valid UTF-8 arrives that way too.
+    """
+    try:
+        return os.fsencode(value).decode("utf-8")
+    except UnicodeError:
+        return None
 
 
 def proxy_variable(environ, kind):
@@ -120,15 +139,9 @@ def parse_proxy(value, variable):
         return ConfigError("%s cannot be used as a proxy: %s. Expected "
                            "http://[USER:PASSWORD@]HOST:PORT" % (variable, problem))
 
-    try:
-        # Python 3.6 in a C locale reads the environment as ASCII, handing
-        # over other bytes as lone surrogates: read them again as UTF-8.
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        try:
-            value = os.fsencode(value).decode("utf-8")
-        except UnicodeDecodeError:
-            raise refuse("it holds bytes that are not UTF-8 text; %-encode them")
+    value = system_text(value)
+    if value is None:
+        raise refuse("it holds bytes that are not UTF-8 text; %-encode them")
     # http://[USER[:PASSWORD]@]HOST[:PORT][/]. As urllib reads it, a value
     # whose "scheme:" is not followed by "/" has no scheme at all: it is
     # USER:PASSWORD@HOST:PORT or HOST:PORT, and means http.
