@@ -47,19 +47,14 @@ def check_text(config):
     """Every value is text that UTF-8 can carry, and no secret is absurdly long.
 
     Each value from the environment or a flag is read again as UTF-8
-    (`proxy.system_text`), all of them before one is refused; a `.env`
-    file's values are UTF-8 already (`envfile`).
+    (`proxy.system_text`); a `.env` file's values are UTF-8 already.
     """
-    refused = None
     for setting, source in sorted(config.sources.items()):
         if source.startswith("--") or source.endswith(" (environment)"):
             text = system_text(getattr(config, setting))
             if text is None:
-                refused = refused or source
-            else:
-                setattr(config, setting, text)
-    if refused:
-        raise ConfigError(NOT_UTF8 % refused)
+                raise ConfigError(NOT_UTF8 % source)
+            setattr(config, setting, text)
     for setting in ("token_id", "token", "access_token"):
         if len(getattr(config, setting) or "") > MAX_SECRET:
             raise ConfigError("%s is longer than %d characters, which no token is; check what "

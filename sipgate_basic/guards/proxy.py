@@ -98,9 +98,8 @@ NOT_UTF8 = "%s holds bytes that are not UTF-8 text; set it again, as plain text"
 def system_text(value):
     """Text from the environment or the command line, read again as UTF-8; None if it is not.
 
-    Python decodes those bytes by the locale, handing over what it cannot
-    decode as lone surrogates; Python 3.6 in a C locale decodes as ASCII,
-    so valid UTF-8 arrives that way too.
+    Python decodes their bytes by the locale (in Python 3.6's C locale, as
+    ASCII), handing over what it cannot decode as lone surrogates.
     """
     try:
         return os.fsencode(value).decode("utf-8")
