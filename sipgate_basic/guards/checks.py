@@ -47,7 +47,8 @@ def check_text(config):
     """Every value is text that UTF-8 can carry, and no secret is absurdly long.
 
     Each value from the environment or a flag is read again as UTF-8
-    (`proxy.system_text`); a `.env` file's values are UTF-8 already.
+    (`proxy.system_text`), as Python reads it by the locale (in 3.6's C
+    locale, as ASCII); a `.env` file's values are UTF-8 already.
     """
     for setting, source in sorted(config.sources.items()):
         if source.startswith("--") or source.endswith(" (environment)"):

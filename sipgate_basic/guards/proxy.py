@@ -25,6 +25,7 @@ from ..errors import ConfigError
 from .urls import DEFAULT_PORTS, hostport, split_authority
 
 _SCHEME_NAME = r"[A-Za-z][A-Za-z0-9+.-]*\Z"
+NOT_UTF8 = "%s holds bytes that are not UTF-8 text; set it again, as plain text"
 
 
 class Proxy(object):
@@ -92,15 +93,8 @@ def choose_route(scheme, authority, environ):
     return Route(proxy, why + ("; " + bypass_overridden if bypass_overridden else ""))
 
 
-NOT_UTF8 = "%s holds bytes that are not UTF-8 text; set it again, as plain text"
-
-
 def system_text(value):
-    """Text from the environment or the command line, read again as UTF-8; None if it is not.
-
-    Python decodes their bytes by the locale (in Python 3.6's C locale, as
-    ASCII), handing over what it cannot decode as lone surrogates.
-    """
+    """Text from the environment or a flag, its bytes read again as UTF-8; None if not UTF-8."""
     try:
         return os.fsencode(value).decode("utf-8")
     except UnicodeError:
