@@ -161,7 +161,38 @@ def main(argv=None):
         print("  (-X importtime needs Python 3.7 or newer)")
     for own, cumulative, name in imports:
         print("  %6.2f ms %7.2f ms  %s" % (own / 1000.0, cumulative / 1000.0, name))
-    return 1 if missed else 0
+    return 1 if worst_env_files(args.python) or missed else 0
+
+
+# Bounded work before the first byte is sent: a .env file at its 256 KiB
+# cap, of the worst content found, is refused within 3 s and 100 MiB.
+WORST_ENV_FILES = {"blanks": b"SIPGATE_TOKEN=a" + b" " * (250 * 1024) + b"x\n",
+                   "a 250 KiB token": b"SIPGATE_TOKEN=" + b"a" * (250 * 1024) + b"\n"}
+
+
+def worst_env_files(python):
+    """Wall time and peak memory of one run on each worst .env file; True if a target is missed."""
+    folder, missed = tempfile.mkdtemp(prefix="sipgate-bench-env-"), False
+    print("worst .env files at the 256 KiB cap, --timeout 1 (targets 3 s, 100 MiB):")
+    try:
+        for name, content in sorted(WORST_ENV_FILES.items()):
+            path = os.path.join(folder, "worst.env")
+            with open(path, "wb") as stream:
+                stream.write(content)
+            out = subprocess.check_output(
+                [python, "-S", "-E", "-c", LAUNCHER, python, "-S", "-E", "-m", "sipgate_basic",
+                 "--timeout", "1", "--env-file", path], cwd=ROOT, stderr=subprocess.DEVNULL,
+                env={"PATH": os.environ.get("PATH", ""), "SIPGATE_TOKEN_ID": DEMO_TOKEN_ID},
+                universal_newlines=True)
+            wall, peak, status = out.split()
+            ok = float(wall) <= 3 and int(peak) < 100 * 1024
+            missed = missed or not ok
+            print("  %-16s %7.2f ms  %6.2f MiB  exit %d  %s" % (
+                name, float(wall) * 1000, int(peak) / 1024.0, int(status) >> 8,
+                "ok" if ok else "MISSED"))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return missed
 
 
 if __name__ == "__main__":

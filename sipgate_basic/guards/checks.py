@@ -11,7 +11,6 @@ problems (`envfile` states them as facts), an unknown option, and the hints
 after a 401 that the credentials' form suggests.
 """
 
-import os
 import re
 
 from ..defaults import (DEFAULT_BASE_URL, EXAMPLE_TOKEN, EXAMPLE_TOKEN_ID, MAX_SECRET,
@@ -19,7 +18,7 @@ from ..defaults import (DEFAULT_BASE_URL, EXAMPLE_TOKEN, EXAMPLE_TOKEN_ID, MAX_S
                         VARIABLES)
 from ..errors import ConfigError, UsageError
 from . import masking
-from .proxy import choose_route
+from .proxy import NOT_UTF8, choose_route, system_text
 from .transport import tls_context
 from .urls import DEFAULT_PORTS, hostport, is_loopback, split_base_url
 
@@ -49,20 +48,16 @@ def check_config(config, environ, file_label, offline=False):
 def check_text(config):
     """Every value is text that UTF-8 can carry, and no secret is absurdly long.
 
-    On POSIX, Python hands over bytes from the environment or the command
-    line that it cannot decode as lone surrogates. Python 3.6 in a C locale
-    decodes as ASCII, so valid UTF-8 arrives that way too: every value is
-    read again as UTF-8 first, and only then is one refused.
+    Each value from the environment or a flag is read again as UTF-8
+    (`proxy.system_text`), as Python reads it by the locale (in 3.6's C
+    locale, as ASCII); a `.env` file's values are UTF-8 already.
     """
-    refused = None
     for setting, source in sorted(config.sources.items()):
-        try:
-            setattr(config, setting, os.fsencode(getattr(config, setting)).decode("utf-8"))
-        except UnicodeError:
-            refused = refused or source
-    if refused:
-        raise ConfigError("%s holds bytes that are not UTF-8 text; set it again, as plain "
-                          "text" % refused)
+        if source.startswith("--") or source.endswith(" (environment)"):
+            text = system_text(getattr(config, setting))
+            if text is None:
+                raise ConfigError(NOT_UTF8 % source)
+            setattr(config, setting, text)
     for setting in ("token_id", "token", "access_token"):
         if len(getattr(config, setting) or "") > MAX_SECRET:
             raise ConfigError("%s is longer than %d characters, which no token is; check what "

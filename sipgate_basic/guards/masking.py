@@ -94,9 +94,8 @@ class Masker(object):
             while at >= 0:
                 covered[at:at + len(form)] = b"\1" * len(form)
                 at = folded.find(form, at + 1)
-        pieces = re.split("(\1+)", covered.decode("latin-1"))
         at, shown = 0, []
-        for piece in pieces:
+        for piece in re.split("(\1+)", covered.decode("latin-1")):
             shown.append("<hidden>" if piece[:1] == "\1" else text[at:at + len(piece)])
             at += len(piece)
         return "".join(shown)

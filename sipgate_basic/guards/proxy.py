@@ -18,6 +18,7 @@ from ..errors import ConfigError
 from .urls import DEFAULT_PORTS, hostport, split_authority
 
 _SCHEME_NAME = r"[A-Za-z][A-Za-z0-9+.-]*\Z"
+NOT_UTF8 = "%s holds bytes that are not UTF-8 text; set it again, as plain text"
 
 
 class Proxy(object):
@@ -73,6 +74,9 @@ def choose_route(scheme, authority, environ):
         return Route(None, "direct: " + (overridden or "neither https_proxy nor HTTPS_PROXY "
                                                       "is set"))
     bypass, bypass_variable, bypass_overridden = proxy_variable(environ, "no")
+    bypass = system_text(bypass)
+    if bypass is None:
+        raise ConfigError(NOT_UTF8 % bypass_variable)
     entry = no_proxy_entry(authority, bypass)
     if entry is not None:
         return Route(None, "direct: %s entry %r matches %s"
@@ -80,6 +84,14 @@ def choose_route(scheme, authority, environ):
     proxy = parse_proxy(value, variable)
     why = "through the proxy %s (from %s)" % (proxy.shown, variable)
     return Route(proxy, why + ("; " + bypass_overridden if bypass_overridden else ""))
+
+
+def system_text(value):
+    """Text from the environment or a flag, its bytes read again as UTF-8; None if not UTF-8."""
+    try:
+        return os.fsencode(value).decode("utf-8")
+    except UnicodeError:
+        return None
 
 
 def proxy_variable(environ, kind):
@@ -113,11 +125,8 @@ def parse_proxy(value, variable):
         return ConfigError("%s cannot be used as a proxy: %s. Expected "
                            "http://[USER:PASSWORD@]HOST:PORT" % (variable, problem))
 
-    try:
-        # Python 3.6 in a C locale reads the environment as ASCII, handing
-        # over other bytes as lone surrogates: read them again as UTF-8.
-        value = os.fsencode(value).decode("utf-8")
-    except UnicodeError:
+    value = system_text(value)
+    if value is None:
         raise refuse("it holds bytes that are not UTF-8 text; %-encode them")
     # http://[USER[:PASSWORD]@]HOST[:PORT][/]. As urllib reads it, a value
     # whose "scheme:" is not followed by "/" has no scheme at all: it is
