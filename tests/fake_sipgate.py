@@ -27,7 +27,10 @@ Its misbehaviours for the tests of a hostile network (`fake.mode = "drip"`
 and so on) are in fake_misbehaviour.py.
 
 Standalone: `python tests/fake_sipgate.py [--port N]` prints its base URL
-as its first line of standard output, then serves until interrupted.
+as its first line of standard output, then serves until interrupted. A
+--port that is not 0 to 65535 in digits is a usage error (exit 2), a port
+it cannot listen on (in use, say) a failure (exit 1): each one line on
+standard error, never a traceback.
 """
 
 import argparse
@@ -327,14 +330,38 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
+def port_number(text):
+    """--port's value: 0 to 65535 in ASCII digits ("0": a free port); else a usage error.
+
+    Not int(): it takes " 80", "+80", "8_0" and "\u0663", and 4301 digits
+    make it raise a ValueError of its own.
+    """
+    if not (is_digits(text) and len(text) <= 5 and int(text) <= 65535):
+        raise argparse.ArgumentTypeError("not a port number from 0 to 65535: %r" % (text,))
+    return int(text)
+
+
+class _ArgumentParser(argparse.ArgumentParser):
+    def error(self, message):
+        # One line, exit 2 as argparse's own: the usage is what --help is for.
+        self.exit(2, "%s: error: %s\n" % (self.prog, message))
+
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="A fake sipgate REST API on 127.0.0.1.")
-    parser.add_argument("--port", type=int, default=0, help="port to listen on (0: a free one)")
+    parser = _ArgumentParser(description="A fake sipgate REST API on 127.0.0.1.")
+    parser.add_argument("--port", type=port_number, default=0,
+                        help="port to listen on, 0 to 65535 (0, the default: a free one)")
     parser.add_argument("--quiet", action="store_true", help="do not log requests")
     args = parser.parse_args(argv)
+    try:
+        fake = FakeSipgate(args.port, quiet=args.quiet)
+    except OSError as error:  # in use, or below 1024 without the right to it
+        sys.stderr.write("%s: error: cannot listen on 127.0.0.1:%d: %s\n"
+                         % (parser.prog, args.port, error.strerror or error))
+        return 1
     # SIGTERM (what `kill` sends) stops the fake as cleanly as Ctrl-C does.
     signal.signal(signal.SIGTERM, _interrupt)
-    fake = FakeSipgate(args.port, quiet=args.quiet).start()
+    fake.start()
     sys.stdout.write(fake.base_url + "\n")
     sys.stdout.flush()
     try:

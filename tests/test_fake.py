@@ -187,6 +187,41 @@ def test_standalone_prints_its_url_first_and_never_logs_a_secret(tmp_path):
         assert secret not in out + err
 
 
+FAKE_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fake_sipgate.py")
+
+
+def standalone(*args):
+    """The fake run alone with `args`: (exit code, stdout, stderr); 10 s at most."""
+    done = subprocess.run([sys.executable, FAKE_SCRIPT] + list(args), stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, universal_newlines=True, timeout=10)
+    return done.returncode, done.stdout, done.stderr
+
+
+@pytest.mark.parametrize("value", ["65536", "-1", "http", "", "\u0663", " 80", "+80", "8_0",
+                                   "1" * 5000], ids=lambda value: repr(value[:8]))
+def test_fake_standalone_refuses_a_bad_port_in_one_line(value):
+    assert standalone("--port", value) == (2, "", (
+        "fake_sipgate.py: error: argument --port: not a port number from 0 to 65535: %r\n"
+        % (value,)))
+
+
+def test_fake_standalone_usage_errors_are_one_line_without_the_usage():
+    assert standalone("--port") == (2, "", "fake_sipgate.py: error: argument --port: "
+                                           "expected one argument\n")
+    assert standalone("--bind", "0.0.0.0") == (2, "", "fake_sipgate.py: error: "
+                                                      "unrecognized arguments: --bind 0.0.0.0\n")
+
+
+def test_fake_standalone_port_in_use_is_one_line_and_exit_1():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        assert standalone("--port", str(port)) == (1, "", (
+            "fake_sipgate.py: error: cannot listen on 127.0.0.1:%d: Address already in use\n"
+            % port))
+
+
 def malformed_authorizations(count, seed=7617):
     """`count` seeded random Authorization values, none of them the valid one."""
     rnd = random.Random(seed)
