@@ -9,6 +9,7 @@ see every byte it answers. The upstream is the fake sipgate, plain or TLS
 import base64
 import http.client
 import json
+import re
 import socket
 import ssl
 import sys
@@ -16,6 +17,7 @@ import threading
 
 import pytest
 
+import fake_proxy
 from conftest import demo_credentials
 from fake_proxy import PROXY_CA, UPSTREAM_CA, FakeProxy
 from fake_sipgate import ACCOUNT
@@ -165,19 +167,74 @@ def test_other_methods_get_405_with_a_status_line():
     assert proxy.targets == [("GET", "http://api.sipgate.test/v2/account")]
 
 
-@pytest.mark.parametrize("request_line", [
-    b"CONNECT api.sipgate.test HTTP/1.1",     # no port
-    b"CONNECT api.sipgate.test:http HTTP/1.1",
-    b"CONNECT 127.0.0.1:\xb2 HTTP/1.1",      # "\u00b2", superscript two: str.isdigit() takes it
-    b"CONNECT 127.0.0.1:" + b"4" * 5000 + b" HTTP/1.1",  # int() refuses over 4300 digits
-    b"CONNECT api.sipgate.test:443",          # no version
-    b"SSH-2.0-OpenSSH_9.6",
-])
-def test_malformed_request_is_400(request_line):
+def exchange(proxy, raw):
+    """Send raw bytes; all the proxy answers until it closes, within TIMEOUT (< IO_TIMEOUT)."""
+    with socket.create_connection(("127.0.0.1", proxy.port), timeout=TIMEOUT) as sock:
+        sock.sendall(raw)
+        return read_all(sock)
+
+
+def assert_answered(answer, status):
+    """A whole HTTP/1.1 answer with that status, which ends the connection."""
+    match = re.match(br"HTTP/1\.1 (\d{3}) [^\r\n]*\r\n((?:[^\r\n]+\r\n)*)\r\n", answer)
+    assert match, answer[:200]
+    assert int(match.group(1)) == status, answer[:200]
+    headers = match.group(2).lower()
+    assert b"connection: close\r\n" in headers
+    length = re.search(br"content-length: (\d+)\r\n", headers)
+    assert int(length.group(1)) == len(answer) - match.end()
+
+
+@pytest.mark.parametrize("raw,status", [
+    (b"CONNECT api.sipgate.test HTTP/1.1\r\n\r\n", 400),     # no port
+    (b"CONNECT api.sipgate.test:http HTTP/1.1\r\n\r\n", 400),
+    (b"CONNECT 127.0.0.1:\xb2 HTTP/1.1\r\n\r\n", 400),  # "\u00b2": str.isdigit() takes it
+    (b"CONNECT 127.0.0.1:" + b"4" * 5000 + b" HTTP/1.1\r\n\r\n", 400),  # int() refuses 4301
+    (b"CONNECT 127.0.0.1:0 HTTP/1.1\r\n\r\n", 400),
+    (b"CONNECT 127.0.0.1:65536 HTTP/1.1\r\n\r\n", 400),
+    (b"CONNECT api.sipgate.test:443\r\n\r\n", 400),          # no version
+    (b"CONNECT api.sipgate.test:443 HTTP/2.0\r\n\r\n", 400),
+    (b"CONNECT api.sipgate.test:443 HTTP/1.1 extra\r\n\r\n", 400),
+    (b"SSH-2.0-OpenSSH_9.6\r\n\r\n", 400),
+    (b"\r\n", 400),                                           # a blank request line
+    (b"\n", 400),
+    (b"CONNECT api.sipgate.test HTTP/1.1\n\n", 400),           # LF only, and no port
+    (b"CONNECT api.sipgate.test:443 HTTP/1.1\nno colon\n\n", 400),
+    (b"CONNECT api.sipgate.test:443 HTTP/1.1\r\nno colon\r\n\r\n", 400),
+    (b"CONNECT " + b"a" * 70000 + b":443 HTTP/1.1\r\n\r\n", 414),
+    (b"CONNECT api.sipgate.test:443 HTTP/1.1\r\nX: " + b"a" * 70000 + b"\r\n\r\n", 431),
+    (b"CONNECT api.sipgate.test:443 HTTP/1.1\r\n" + b"X: y\r\n" * 101 + b"\r\n", 431),
+], ids=lambda value: repr(value[:40]) if isinstance(value, bytes) else str(value))
+def test_fake_proxy_answers_a_malformed_head_with_a_4xx_status_line_at_once(raw, status):
     with FakeProxy() as proxy:
+        assert_answered(exchange(proxy, raw), status)
+    assert proxy.targets == []  # refused before it was taken for a request
+
+
+def test_fake_proxy_takes_an_lf_only_head_whole_as_the_fake_sipgate_does(fake):
+    # RFC 9112 2.2: a recipient may take a bare LF for CRLF; http.server, and
+    # so the fake sipgate (404 for this one, a path it does not know), does.
+    with FakeProxy() as proxy:
+        answer = exchange(proxy, b"CONNECT api.sipgate.test:443 HTTP/1.1\n\n")
+        assert answer == (b"HTTP/1.1 502 Bad Gateway\r\n"
+                          b"Content-Length: 0\r\nConnection: close\r\n\r\n")
         with socket.create_connection(("127.0.0.1", proxy.port), timeout=TIMEOUT) as sock:
-            sock.sendall(request_line + b"\r\n\r\n")
-            assert parse(read_all(sock))[0] == "HTTP/1.1 400 Bad Request"
+            sock.sendall(b"CONNECT 127.0.0.1:%d HTTP/1.1\nHost: x\n\n" % fake.port)
+            assert read_head(sock) == CONNECTION_ESTABLISHED
+            assert account_request(sock).startswith(b"HTTP/1.1 200 OK\r\n")
+    assert proxy.targets == [("CONNECT", "api.sipgate.test:443"),
+                             ("CONNECT", "127.0.0.1:%d" % fake.port)]
+
+
+def test_fake_proxy_answers_a_stalled_head_with_408_and_silence_with_silence(monkeypatch):
+    monkeypatch.setattr(fake_proxy._RequestReader, "timeout", 0.5)
+    with FakeProxy() as proxy:
+        assert_answered(exchange(proxy, b"CONNECT api.sipgate.test:443 HTTP/1.1\r\n"), 408)
+        assert_answered(exchange(proxy, b"CONNECT api.sip"), 408)
+        with socket.create_connection(("127.0.0.1", proxy.port), timeout=TIMEOUT) as sock:
+            sock.shutdown(socket.SHUT_WR)  # nothing asked, nothing answered
+            assert read_all(sock) == b""
+    assert proxy.targets == []
 
 
 # --- Proxy authentication ----------------------------------------------------
