@@ -151,6 +151,40 @@ def test_other_methods_are_405_with_allow(fake, method):
     assert headers["Allow"] == "GET"
 
 
+@pytest.mark.parametrize("path", ["/v2/sessions/sms", "/v2/sessions/sms/account"])
+@pytest.mark.parametrize("method", ["GET", "HEAD", "PUT", "PATCH", "DELETE", "FOO"])
+def test_fake_post_only_route_is_405_with_allow_post_and_no_content(fake, method, path):
+    connection = http.client.HTTPConnection("127.0.0.1", fake.port, timeout=10)
+    no_scope = "Basic " + demo_credentials(NO_SCOPE_TOKEN_ID, NO_SCOPE_TOKEN)
+    for authorization in ("Basic " + GOOD, no_scope):  # the scope is the POST's business
+        status, headers, body = request(fake, method, path, authorization, connection)
+        assert (status, headers["Allow"], body) == (405, "POST", b"")
+        assert headers["Content-Length"] == "0"
+        assert "Content-Type" not in headers
+
+
+@pytest.mark.parametrize("authorization", [None, "Basic wrong", "Basic " + demo_credentials(
+    DEMO_TOKEN_ID, DEMO_TOKEN[:-1] + "7")])
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_fake_post_only_route_asks_for_credentials_first(fake, method, authorization):
+    status, headers, _ = request(fake, method, "/v2/sessions/sms/account", authorization)
+    assert (status, headers["WWW-Authenticate"]) == (401, 'Basic realm="sipgate REST API"')
+
+
+def test_fake_post_only_route_takes_a_post_and_the_connection_goes_on(fake):
+    connection = http.client.HTTPConnection("127.0.0.1", fake.port, timeout=10)
+    status, headers, body = request(fake, "POST", "/v2/sessions/sms", "Basic " + GOOD, connection)
+    assert (status, body) == (204, b"")
+    assert "Content-Length" not in headers
+    assert request(fake, authorization="Basic " + GOOD, connection=connection)[0] == 200
+
+
+@pytest.mark.parametrize("path", ["/v2/sessions", "/v2/sessions/smsx", "/v2/sessions/sms2/account",
+                                  "/v2/session/sms"])
+def test_fake_post_only_route_is_that_path_and_below_only(fake, path):
+    assert request(fake, path=path, authorization="Basic " + GOOD)[0] == 404
+
+
 @pytest.mark.parametrize("path", ["/", "/v2", "/v2/", "/v2/accounts", "/v1/account",
                                   "/v2//account", "//v2/account", "/v2/account/x"])
 def test_other_paths_are_404(fake, path):
