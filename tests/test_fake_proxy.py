@@ -19,8 +19,8 @@ import pytest
 
 import fake_proxy
 from conftest import demo_credentials
-from fake_proxy import PROXY_CA, UPSTREAM_CA, FakeProxy
-from fake_sipgate import ACCOUNT
+from fake_proxy import INTERCEPT_CERT, INTERCEPT_KEY, PROXY_CA, UPSTREAM_CA, FakeProxy
+from fake_sipgate import ACCOUNT, FakeSipgate, tls_server_context
 
 TIMEOUT = 5  # seconds: any wait in these tests that takes longer is a failure
 CONNECTION_ESTABLISHED = b"HTTP/1.1 200 Connection established\r\n\r\n"
@@ -293,6 +293,26 @@ def test_right_credentials_tunnel_and_are_recorded_exactly(fake):
     assert proxy.proxy_authorizations == [right, "basic" + right[5:]]
 
 
+def test_fake_proxy_compares_credentials_with_compare_digest(fake, monkeypatch):
+    calls = []
+    compare_digest = fake_proxy.hmac.compare_digest
+
+    def recording(given, expected):
+        calls.append((given, expected))
+        return compare_digest(given, expected)
+
+    monkeypatch.setattr(fake_proxy.hmac, "compare_digest", recording)
+    right, wrong = basic("alice", "s3cret"), basic("alice", "s3creT")
+    expected = right[len("Basic "):].encode("ascii")
+    with FakeProxy(user="alice", password="s3cret") as proxy:
+        for authorization, answer in ((right, CONNECTION_ESTABLISHED),
+                                      (wrong, b"HTTP/1.1 407 Proxy Authentication Required\r\n")):
+            with connect(proxy, "127.0.0.1:%d" % fake.port,
+                         [("Proxy-Authorization", authorization)]) as sock:
+                assert read_head(sock).startswith(answer)
+    assert calls == [(expected, expected), (wrong[len("Basic "):].encode("ascii"), expected)]
+
+
 def test_http_client_with_right_and_wrong_credentials(tls_fake):
     routes = {"localhost:443": ("127.0.0.1", tls_fake.port)}
     with FakeProxy(user="alice", password="p\u00e4ss:w\u00f6rd", routes=routes) as proxy:
@@ -432,12 +452,28 @@ def test_intercept_asks_for_credentials_too(intercept_routes):
     assert proxy.proxy_authorizations == [None, right]
 
 
-def test_intercept_answers_502_for_an_upstream_it_cannot_verify(fake):
+def test_intercept_answers_502_for_an_upstream_without_tls(fake):
     # A plain HTTP server where TLS is expected: the proxy's own handshake fails.
     with FakeProxy(mode="intercept",
                    routes={"api.sipgate.test:443": ("127.0.0.1", fake.port)}) as proxy:
         with connect(proxy, "api.sipgate.test:443") as sock:
             assert parse(read_all(sock))[0] == "HTTP/1.1 502 Bad Gateway"
+
+
+def test_fake_proxy_intercept_verifies_the_upstream_certificate():
+    # An upstream whose certificate no CA the proxy trusts has signed (the
+    # proxy CA's own, here): a 502 before the 200, nothing relayed.
+    untrusted = tls_server_context(INTERCEPT_CERT, INTERCEPT_KEY)
+    with FakeSipgate(tls_context=untrusted) as upstream:
+        routes = {"api.sipgate.test:443": ("127.0.0.1", upstream.port)}
+        with FakeProxy(mode="intercept", routes=routes) as proxy:
+            with connect(proxy, "api.sipgate.test:443") as sock:
+                assert read_all(sock) == (b"HTTP/1.1 502 Bad Gateway\r\n"
+                                          b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+            with pytest.raises(OSError) as refused:  # and through http.client, as urllib goes
+                https_get(proxy, "api.sipgate.test", context_trusting(PROXY_CA))
+            assert "502" in str(refused.value)
+    assert upstream.requests == []
 
 
 # --- Bound to this machine, and gone after use ------------------------------
