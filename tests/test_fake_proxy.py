@@ -1,4 +1,7 @@
-"""The fake proxy itself (fake_proxy.py): each mode answers as it promises.
+"""Tests of the test fakes, not of the client: the fake proxy itself (fake_proxy.py).
+
+Each mode answers as it promises. Their names begin with test_fake_proxy_;
+the client's own tests behind a proxy are in test_proxy.py.
 
 These talk to it with raw sockets and http.client, so that they can send
 what a client never would (another method, no port, bad credentials), and
@@ -96,7 +99,7 @@ def context_trusting(cafile, check_hostname=True):
 
 # --- tunnel ------------------------------------------------------------------
 
-def test_tunnel_to_loopback_copies_bytes_both_ways(fake):
+def test_fake_proxy_tunnel_to_loopback_copies_bytes_both_ways(fake):
     with FakeProxy() as proxy:
         target = "127.0.0.1:%d" % fake.port
         with connect(proxy, target) as sock:
@@ -109,7 +112,7 @@ def test_tunnel_to_loopback_copies_bytes_both_ways(fake):
     assert [seen.path for seen in fake.requests] == ["/v2/account"]
 
 
-def test_tunnel_follows_routes_for_a_name_it_cannot_resolve(tls_fake):
+def test_fake_proxy_tunnel_follows_routes_for_a_name_it_cannot_resolve(tls_fake):
     routes = {"api.sipgate.test:443": ("127.0.0.1", tls_fake.port)}
     with FakeProxy(routes=routes) as proxy:
         # The fake's certificate is for 127.0.0.1, not api.sipgate.test: the
@@ -121,7 +124,7 @@ def test_tunnel_follows_routes_for_a_name_it_cannot_resolve(tls_fake):
     assert len(tls_fake.requests) == 1
 
 
-def test_http_client_tunnels_end_to_end_tls_to_loopback(tls_fake):
+def test_fake_proxy_http_client_tunnels_end_to_end_tls_to_loopback(tls_fake):
     with FakeProxy() as proxy:
         connection = http.client.HTTPSConnection("127.0.0.1", proxy.port, timeout=TIMEOUT,
                                                  context=context_trusting(UPSTREAM_CA))
@@ -140,7 +143,7 @@ def test_http_client_tunnels_end_to_end_tls_to_loopback(tls_fake):
     "api.sipgate.com:443",     # never dials out, whatever the name
     "10.0.0.1:443",
 ])
-def test_target_neither_routed_nor_loopback_is_502(target):
+def test_fake_proxy_target_neither_routed_nor_loopback_is_502(target):
     with FakeProxy(routes={"other.test:443": ("127.0.0.1", 1)}) as proxy:
         with connect(proxy, target) as sock:
             answer = read_all(sock)
@@ -148,7 +151,7 @@ def test_target_neither_routed_nor_loopback_is_502(target):
     assert proxy.targets == [("CONNECT", target)]
 
 
-def test_loopback_target_that_refuses_is_502():
+def test_fake_proxy_loopback_target_that_refuses_is_502():
     # A port just freed by the system: nobody listens on it.
     with socket.socket() as placeholder:
         placeholder.bind(("127.0.0.1", 0))
@@ -158,7 +161,7 @@ def test_loopback_target_that_refuses_is_502():
             assert parse(read_all(sock))[0] == "HTTP/1.1 502 Bad Gateway"
 
 
-def test_other_methods_get_405_with_a_status_line():
+def test_fake_proxy_other_methods_get_405_with_a_status_line():
     with FakeProxy() as proxy:
         with connect(proxy, "http://api.sipgate.test/v2/account", method="GET") as sock:
             status, headers = parse(read_all(sock))
@@ -239,7 +242,7 @@ def test_fake_proxy_answers_a_stalled_head_with_408_and_silence_with_silence(mon
 
 # --- Proxy authentication ----------------------------------------------------
 
-def test_missing_credentials_get_407_with_proxy_authenticate(fake):
+def test_fake_proxy_missing_credentials_get_407_with_proxy_authenticate(fake):
     with FakeProxy(user="alice", password="s3cret") as proxy:
         with connect(proxy, "127.0.0.1:%d" % fake.port) as sock:
             answer = read_all(sock)
@@ -259,7 +262,7 @@ def test_missing_credentials_get_407_with_proxy_authenticate(fake):
     "Basic",
     "",
 ])
-def test_wrong_credentials_get_407(fake, authorization):
+def test_fake_proxy_wrong_credentials_get_407(fake, authorization):
     with FakeProxy(user="alice", password="s3cret") as proxy:
         with connect(proxy, "127.0.0.1:%d" % fake.port,
                      [("Proxy-Authorization", authorization)]) as sock:
@@ -270,7 +273,7 @@ def test_wrong_credentials_get_407(fake, authorization):
     assert fake.requests == []
 
 
-def test_credentials_sent_twice_get_407_and_are_recorded_joined(fake):
+def test_fake_proxy_credentials_sent_twice_get_407_and_are_recorded_joined(fake):
     right = basic("alice", "s3cret")
     with FakeProxy(user="alice", password="s3cret") as proxy:
         with connect(proxy, "127.0.0.1:%d" % fake.port,
@@ -279,7 +282,7 @@ def test_credentials_sent_twice_get_407_and_are_recorded_joined(fake):
     assert proxy.proxy_authorizations == [right + ", " + right]
 
 
-def test_right_credentials_tunnel_and_are_recorded_exactly(fake):
+def test_fake_proxy_right_credentials_tunnel_and_are_recorded_exactly(fake):
     right = basic("alice", "s3cret")
     with FakeProxy(user="alice", password="s3cret") as proxy:
         with connect(proxy, "127.0.0.1:%d" % fake.port,
@@ -313,7 +316,7 @@ def test_fake_proxy_compares_credentials_with_compare_digest(fake, monkeypatch):
     assert calls == [(expected, expected), (wrong[len("Basic "):].encode("ascii"), expected)]
 
 
-def test_http_client_with_right_and_wrong_credentials(tls_fake):
+def test_fake_proxy_http_client_with_right_and_wrong_credentials(tls_fake):
     routes = {"localhost:443": ("127.0.0.1", tls_fake.port)}
     with FakeProxy(user="alice", password="p\u00e4ss:w\u00f6rd", routes=routes) as proxy:
         # user:password is UTF-8 before Base64; a colon in the password is fine.
@@ -326,7 +329,7 @@ def test_http_client_with_right_and_wrong_credentials(tls_fake):
         assert "407" in str(refused.value)
 
 
-def test_nothing_is_printed_not_even_a_header(fake, capfd):
+def test_fake_proxy_nothing_is_printed_not_even_a_header(fake, capfd):
     with FakeProxy(user="alice", password="s3cret") as proxy:
         for authorization in (basic("alice", "s3cret"), basic("alice", "nope")):
             with connect(proxy, "127.0.0.1:%d" % fake.port,
@@ -342,7 +345,7 @@ def test_nothing_is_printed_not_even_a_header(fake, capfd):
     (502, "HTTP/1.1 502 Bad Gateway"),
     (503, "HTTP/1.1 503 Service Unavailable"),
 ])
-def test_refuse_answers_the_status_and_closes(fake, status, status_line):
+def test_fake_proxy_refuse_answers_the_status_and_closes(fake, status, status_line):
     with FakeProxy(mode="refuse", status=status) as proxy:
         with connect(proxy, "127.0.0.1:%d" % fake.port) as sock:
             answer = read_all(sock)
@@ -351,21 +354,21 @@ def test_refuse_answers_the_status_and_closes(fake, status, status_line):
     assert fake.requests == []
 
 
-def test_hang_up_closes_without_a_byte():
+def test_fake_proxy_hang_up_closes_without_a_byte():
     with FakeProxy(mode="hang-up") as proxy:
         with connect(proxy, "api.sipgate.test:443") as sock:
             assert read_all(sock) == b""
     assert proxy.targets == [("CONNECT", "api.sipgate.test:443")]
 
 
-def test_garbage_answers_something_that_is_not_http():
+def test_fake_proxy_garbage_answers_something_that_is_not_http():
     with FakeProxy(mode="garbage") as proxy:
         with connect(proxy, "api.sipgate.test:443") as sock:
             assert read_all(sock) == b"SSH-2.0-OpenSSH_9.6\r\n"
     assert proxy.targets == [("CONNECT", "api.sipgate.test:443")]
 
 
-def test_silent_never_answers_until_the_proxy_stops():
+def test_fake_proxy_silent_never_answers_until_the_proxy_stops():
     proxy = FakeProxy(mode="silent").start()
     try:
         sock = connect(proxy, "api.sipgate.test:443")
@@ -381,7 +384,7 @@ def test_silent_never_answers_until_the_proxy_stops():
     assert proxy.targets == [("CONNECT", "api.sipgate.test:443")]
 
 
-def test_credentials_are_refused_in_modes_that_would_ignore_them():
+def test_fake_proxy_credentials_are_refused_in_modes_that_would_ignore_them():
     with pytest.raises(ValueError):
         FakeProxy(mode="refuse", status=403, user="alice", password="s3cret")
 
@@ -394,7 +397,7 @@ def test_credentials_are_refused_in_modes_that_would_ignore_them():
     {"mode": "tunnel", "status": 403},    # status is for "refuse" only
     {"routes": {"api.sipgate.test:443": ("192.0.2.1", 443)}},  # not loopback
 ])
-def test_wrong_arguments_are_refused_at_once(kwargs):
+def test_fake_proxy_wrong_arguments_are_refused_at_once(kwargs):
     with pytest.raises(ValueError):
         FakeProxy(**kwargs)
 
@@ -406,7 +409,8 @@ def intercept_routes(tls_fake):
     return {"api.sipgate.test:443": ("127.0.0.1", tls_fake.port)}
 
 
-def test_intercept_relays_to_a_client_that_trusts_the_proxy_ca(tls_fake, intercept_routes):
+def test_fake_proxy_intercept_relays_to_a_client_that_trusts_the_proxy_ca(
+        tls_fake, intercept_routes):
     with FakeProxy(mode="intercept", routes=intercept_routes) as proxy:
         status, body = https_get(proxy, "api.sipgate.test", context_trusting(PROXY_CA))
     assert status == 200
@@ -417,7 +421,7 @@ def test_intercept_relays_to_a_client_that_trusts_the_proxy_ca(tls_fake, interce
     assert dict(tls_fake.requests[0].headers)["Authorization"] == "Basic " + demo_credentials()
 
 
-def test_intercept_shows_a_certificate_of_the_proxy_ca(intercept_routes):
+def test_fake_proxy_intercept_shows_a_certificate_of_the_proxy_ca(intercept_routes):
     with FakeProxy(mode="intercept", routes=intercept_routes) as proxy:
         with connect(proxy, "api.sipgate.test:443") as sock:
             assert read_head(sock) == CONNECTION_ESTABLISHED
@@ -427,7 +431,7 @@ def test_intercept_shows_a_certificate_of_the_proxy_ca(intercept_routes):
     assert issuer["commonName"] == PROXY_CA_NAME
 
 
-def test_intercept_fails_verification_for_a_client_that_trusts_the_real_ca(
+def test_fake_proxy_intercept_fails_verification_for_a_client_that_trusts_the_real_ca(
         tls_fake, intercept_routes):
     with FakeProxy(mode="intercept", routes=intercept_routes) as proxy:
         with connect(proxy, "api.sipgate.test:443") as sock:
@@ -438,7 +442,7 @@ def test_intercept_fails_verification_for_a_client_that_trusts_the_real_ca(
     assert tls_fake.requests == []
 
 
-def test_intercept_asks_for_credentials_too(intercept_routes):
+def test_fake_proxy_intercept_asks_for_credentials_too(intercept_routes):
     right = basic("alice", "s3cret")
     with FakeProxy(mode="intercept", user="alice", password="s3cret",
                    routes=intercept_routes) as proxy:
@@ -452,7 +456,7 @@ def test_intercept_asks_for_credentials_too(intercept_routes):
     assert proxy.proxy_authorizations == [None, right]
 
 
-def test_intercept_answers_502_for_an_upstream_without_tls(fake):
+def test_fake_proxy_intercept_answers_502_for_an_upstream_without_tls(fake):
     # A plain HTTP server where TLS is expected: the proxy's own handshake fails.
     with FakeProxy(mode="intercept",
                    routes={"api.sipgate.test:443": ("127.0.0.1", fake.port)}) as proxy:
@@ -480,7 +484,7 @@ def test_fake_proxy_intercept_verifies_the_upstream_certificate():
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"),
                     reason="only Linux answers on all of 127.0.0.0/8 by default")
-def test_bound_to_127_0_0_1_only():
+def test_fake_proxy_bound_to_127_0_0_1_only():
     with FakeProxy() as proxy:
         assert proxy.url == "http://127.0.0.1:%d" % proxy.port
         # On Linux all of 127.0.0.0/8 is this machine: a proxy bound to
@@ -494,7 +498,7 @@ def proxy_threads():
             if thread.name.startswith("FakeProxy") and thread.is_alive()]
 
 
-def test_nothing_runs_after_exit(fake):
+def test_fake_proxy_nothing_runs_after_exit(fake):
     with FakeProxy() as proxy:
         tunnel = connect(proxy, "127.0.0.1:%d" % fake.port)
         assert read_head(tunnel) == CONNECTION_ESTABLISHED
