@@ -13,6 +13,15 @@ kind of proxy (or proxy failure) a client meets behind a corporate firewall:
                  second test CA (tls/proxy-ca.pem), its own TLS to the
                  upstream (trusting tls/ca.pem), decrypted bytes relayed
 
+Each request head is read and judged as the fake sipgate's are, by
+strict_http.StrictHandler: a malformed one gets its 4xx with an HTTP/1.1
+status line at once (400; 414 for a long request line; 431 for a long
+header or too many; 408 for a head that stalls IO_TIMEOUT seconds), in every
+mode, and the connection ends. As there, a bare LF ends a line as CRLF does
+(RFC 9112 2.2 allows it), so `CONNECT host:443 HTTP/1.1\n\n` is a whole
+request. A CONNECT target that is not host:port (port 1 to 65535 in ASCII
+digits) is a 400 too.
+
 In "tunnel" and "intercept", with `user` or `password` set, a CONNECT needs
 `Proxy-Authorization: Basic base64(user:password)` or gets 407 with
 `Proxy-Authenticate: Basic realm="fake proxy"`; a method other than CONNECT
@@ -41,7 +50,7 @@ import time
 from http import HTTPStatus
 
 from fake_sipgate import TEST_CA, TLS_FOLDER, tls_server_context
-from strict_http import is_digits
+from strict_http import StrictHandler, is_digits
 
 UPSTREAM_CA = TEST_CA  # the fake sipgate's CA
 PROXY_CA = os.path.join(TLS_FOLDER, "proxy-ca.pem")  # issuer of what "intercept" shows
@@ -52,9 +61,9 @@ GARBAGE = b"SSH-2.0-OpenSSH_9.6\r\n"
 REALM = "fake proxy"
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
 
-MAX_HEAD = 65536  # a CONNECT request head larger than this is refused with 400
 IO_TIMEOUT = 10  # seconds; bounds every blocking read, write, connect and handshake
 POLL = 0.05  # seconds between looks at the stop flag
+LINGER = 1  # seconds at most that a refused client's unread bytes are drained
 JOIN_TIMEOUT = 5  # seconds that stop() waits for all threads together
 
 
@@ -221,13 +230,11 @@ class FakeProxy(object):
                     self._sockets.discard(sock)
 
     def _handle(self, client, opened):
-        try:
-            head = _read_head(client)
-            if head is None:
-                return  # closed before a whole request head
-            method, target, authorizations = _parse_head(head)
-        except _Refused as refusal:
-            return _answer(client, refusal.status)
+        # It reads the head, refuses a malformed one, and calls _dispatch with the rest.
+        _RequestReader(client, self, opened)
+
+    def _dispatch(self, client, method, target, authorizations, opened):
+        """A request head that parsed: recorded, then the mode's to answer."""
         with self._lock:
             self.targets.append((method, target))
             self.proxy_authorizations.append(", ".join(authorizations) if authorizations else None)
@@ -350,56 +357,74 @@ MODES = {  # mode -> its method, in the order of the module docstring
 }
 
 
+class _RequestReader(StrictHandler):
+    """A client's request head, read and judged by strict_http as the fake sipgate's are.
+
+    Built and run in the connection's thread: StrictHandler answers a
+    malformed or stalled head with its 4xx; answer() hands a head that
+    parsed to the proxy's mode, which owns the socket from then on.
+    """
+
+    protocol_version = "HTTP/1.1"
+    server_version = "FakeProxy/1.0"
+    timeout = IO_TIMEOUT  # a head that stalls this long gets 408
+    # Unbuffered: exactly the head is read, so that no byte after it (the
+    # start of a TLS handshake, say) is swallowed before the tunnel opens.
+    rbufsize = 0
+
+    def __init__(self, client, proxy, opened):
+        self.proxy, self.opened = proxy, opened
+        self.handed_over = False
+        StrictHandler.__init__(self, client, ("127.0.0.1", 0), None)
+
+    def peek(self):
+        return self.connection.recv(1, socket.MSG_PEEK)  # no TLS yet: a plain socket
+
+    def finish(self):
+        """After a refusal (or nothing asked): a lingering close.
+
+        A head refused halfway leaves bytes unread, and closing on unread
+        bytes sends a reset, which may reach the client before it has read
+        the refusal. So: end of sending, then what the client still sends is
+        read and dropped, until it closes or LINGER passes.
+        """
+        StrictHandler.finish(self)
+        if self.handed_over:
+            return  # the mode owned the socket, and closed it its own way
+        try:
+            self.connection.shutdown(socket.SHUT_WR)
+            self.connection.settimeout(LINGER)
+            deadline = time.monotonic() + LINGER
+            while self.connection.recv(65536) and time.monotonic() < deadline:
+                pass
+        except OSError:
+            pass  # gone, or LINGER passed: it had its time to read the answer
+
+    def answer(self):
+        self.close_connection = True  # one request per connection
+        if self.headers.defects:
+            return self.refuse(400, "Bad header line")  # e.g. no colon: the rest would be lost
+        if self.command == "CONNECT" and not _is_host_and_port(self.target):
+            return self.refuse(400, "Bad CONNECT target")
+        authorizations = [value.strip(" \t")
+                          for value in self.headers.get_all("Proxy-Authorization") or []]
+        # The mode writes on the socket itself: StrictHandler must add nothing.
+        self.answered = self.handed_over = True
+        self.proxy._dispatch(self.connection, self.command, self.target, authorizations,
+                             self.opened)
+
+    def log_message(self, format, *args):
+        pass  # the fake proxy never prints
+
+
 # --- Functions without state ------------------------------------------------
 
-def _read_head(sock):
-    """The request head up to and with the blank line, or None if the client closed.
-
-    It peeks first and then takes exactly the head, so that no byte after it
-    (the start of a TLS handshake, say) is swallowed, and a close afterwards
-    is a clean FIN, not a reset for unread data.
-    """
-    head = b""
-    while True:
-        peeked = sock.recv(MAX_HEAD, socket.MSG_PEEK)
-        if not peeked:
-            return None
-        end = (head + peeked).find(b"\r\n\r\n")
-        if end >= 0:
-            wanted = end + 4 - len(head)
-            while wanted:
-                chunk = sock.recv(wanted)
-                head += chunk
-                wanted -= len(chunk)
-            return head
-        head += sock.recv(len(peeked))
-        if len(head) > MAX_HEAD:
-            raise _Refused(400)
-
-
-def _parse_head(head):
-    """(method, target, [Proxy-Authorization values]) of a request head, or _Refused(400)."""
-    # latin-1 maps every byte to a character: nothing here can fail to decode.
-    lines = head.decode("latin-1").split("\r\n")
-    parts = lines[0].split(" ")
-    if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
-        raise _Refused(400)
-    method, target, _ = parts
-    authorizations = []
-    for line in lines[1:]:
-        if not line:
-            continue
-        name, colon, value = line.partition(":")
-        if not colon:
-            raise _Refused(400)
-        if name.strip().lower() == "proxy-authorization":
-            authorizations.append(value.strip(" \t"))
-    if method == "CONNECT":
-        host, colon, port = target.rpartition(":")
-        # ASCII digits only (str.isdigit() takes "²"), and few: int() refuses 4301.
-        if not (host and colon and is_digits(port) and len(port) <= 5 and 0 < int(port) < 65536):
-            raise _Refused(400)
-    return method, target, authorizations
+def _is_host_and_port(target):
+    """True for host:port with a port of 1 to 65535 in ASCII digits."""
+    host, colon, port = target.rpartition(":")
+    # ASCII digits only (str.isdigit() takes "²"), and few: int() refuses 4301.
+    return bool(host and colon and is_digits(port) and len(port) <= 5
+                and 0 < int(port) < 65536)
 
 
 def _answer(sock, status, headers=()):

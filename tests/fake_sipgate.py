@@ -1,4 +1,4 @@
-"""A fake sipgate REST API on this machine: GET /v2/account and nothing else.
+"""A fake sipgate REST API on this machine: GET /v2/account, and a route that is POST only.
 
 For the tests and `make demo`: a short example of http.server, standard
 library only, bound to 127.0.0.1, one thread per connection, HTTP/1.1
@@ -11,7 +11,21 @@ without content), as it says:
     a known token without either scope                                  403
     any other path                                                      404, no body
     another method on /v2/account                                       405, Allow: GET
+    /v2/sessions/sms and below, known token: any method but POST        405, Allow: POST, no body
+                                             POST                       204 (no SMS is sent)
     a malformed request line, version, header or Content-Length        400 (408, 413, 414, 431)
+
+The second route is there for the 405 a client that only sends GET can
+meet: sipgate's POST /v2/sessions/sms (send an SMS) answers another method
+with 405 and `Allow: POST`. Since the client appends /account to its base
+URL, the fake answers so below that path too: base URL
+http://127.0.0.1:PORT/v2/sessions/sms gives GET /v2/sessions/sms/account,
+and 405. That part is the fake's own; sipgate would more likely say 404
+there. On this route the credentials come first (401 without a known
+token, whatever the method), as plausibly at sipgate, whose API tells a
+caller nothing before it has authenticated; the scope does not matter for
+the 405. (On /v2/account the fake judges the method first, as it always
+has.) A POST gets 204 without reading what it asks.
 
 It parses the Authorization header as strictly as a careful server would
 (RFC 7617, RFC 6750): anything malformed is a 401, never a 5xx or a dropped
@@ -27,7 +41,10 @@ Its misbehaviours for the tests of a hostile network (`fake.mode = "drip"`
 and so on) are in fake_misbehaviour.py.
 
 Standalone: `python tests/fake_sipgate.py [--port N]` prints its base URL
-as its first line of standard output, then serves until interrupted.
+as its first line of standard output, then serves until interrupted. A
+--port that is not 0 to 65535 in digits is a usage error (exit 2), a port
+it cannot listen on (in use, say) a failure (exit 1): each one line on
+standard error, never a traceback.
 """
 
 import argparse
@@ -52,6 +69,7 @@ from strict_http import StrictHandler, is_digits
 
 BASE_PATH = "/v2"
 ACCOUNT_PATH = BASE_PATH + "/account"
+SMS_PATH = BASE_PATH + "/sessions/sms"  # POST only: the fake's 405 for a GET
 
 # Demo credentials: public, documented in the README, useless anywhere else.
 DEMO_TOKEN_ID = "token-DEMO01"
@@ -176,17 +194,31 @@ class Handler(StrictHandler):
             path = urllib.parse.urlsplit(self.target).path
         except ValueError:  # e.g. "http://[/x"
             return self.refuse(400, "Bad request target")
+        if path == SMS_PATH or path.startswith(SMS_PATH + "/"):
+            return self.answer_post_only()
         if path != ACCOUNT_PATH:
             return self.send_body(404, b"", None)  # the description: 404 has no content
         if self.command != "GET":
             return self.send_json(405, {"message": "Method Not Allowed"}, [("Allow", "GET")])
         scopes = scopes_for(self.headers.get_all("Authorization") or [])
         if scopes is None:
-            return self.send_json(401, {"message": "Unauthorized"},
-                                  [("WWW-Authenticate", 'Basic realm="sipgate REST API"')])
+            return self.send_unauthorized()
         if not set(scopes) & set(ACCOUNT_SCOPES):
             return self.send_json(403, {"message": "Forbidden: scope account:read or all needed"})
         return self.send_json(200, ACCOUNT)
+
+    def answer_post_only(self):
+        """/v2/sessions/sms and below: credentials first, then 405 for anything but POST."""
+        if scopes_for(self.headers.get_all("Authorization") or []) is None:
+            return self.send_unauthorized()
+        if self.command != "POST":
+            return self.send_body(405, b"", None, [("Allow", "POST")])
+        self.send_response(204)  # no content, and so no Content-Length (RFC 9110 8.6)
+        self.end_headers()
+
+    def send_unauthorized(self):
+        self.send_json(401, {"message": "Unauthorized"},
+                       [("WWW-Authenticate", 'Basic realm="sipgate REST API"')])
 
     def read_body(self):
         """Read and drop a request body, so the next request on the connection parses.
@@ -327,14 +359,38 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
+def port_number(text):
+    """--port's value: 0 to 65535 in ASCII digits ("0": a free port); else a usage error.
+
+    Not int(): it takes " 80", "+80", "8_0" and "\u0663", and 4301 digits
+    make it raise a ValueError of its own.
+    """
+    if not (is_digits(text) and len(text) <= 5 and int(text) <= 65535):
+        raise argparse.ArgumentTypeError("not a port number from 0 to 65535: %r" % (text,))
+    return int(text)
+
+
+class _ArgumentParser(argparse.ArgumentParser):
+    def error(self, message):
+        # One line, exit 2 as argparse's own: the usage is what --help is for.
+        self.exit(2, "%s: error: %s\n" % (self.prog, message))
+
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="A fake sipgate REST API on 127.0.0.1.")
-    parser.add_argument("--port", type=int, default=0, help="port to listen on (0: a free one)")
+    parser = _ArgumentParser(description="A fake sipgate REST API on 127.0.0.1.")
+    parser.add_argument("--port", type=port_number, default=0,
+                        help="port to listen on, 0 to 65535 (0, the default: a free one)")
     parser.add_argument("--quiet", action="store_true", help="do not log requests")
     args = parser.parse_args(argv)
+    try:
+        fake = FakeSipgate(args.port, quiet=args.quiet)
+    except OSError as error:  # in use, or below 1024 without the right to it
+        sys.stderr.write("%s: error: cannot listen on 127.0.0.1:%d: %s\n"
+                         % (parser.prog, args.port, error.strerror or error))
+        return 1
     # SIGTERM (what `kill` sends) stops the fake as cleanly as Ctrl-C does.
     signal.signal(signal.SIGTERM, _interrupt)
-    fake = FakeSipgate(args.port, quiet=args.quiet).start()
+    fake.start()
     sys.stdout.write(fake.base_url + "\n")
     sys.stdout.flush()
     try:

@@ -1,8 +1,9 @@
 """http.server made strict: every request begun gets an HTTP/1.1 answer.
 
-This file owns StrictHandler, the base of the fake sipgate's Handler. It holds
-what a test double needs beyond a short http.server example, because
-http.server's defaults are not what an HTTP/1.1 client should meet:
+This file owns StrictHandler, the base of the fake sipgate's Handler and of
+the fake proxy's request reader. It holds what a test double needs beyond a
+short http.server example, because http.server's defaults are not what an
+HTTP/1.1 client should meet:
 
     "GET /" (no version)           taken for HTTP/0.9: an answer without a status line
     a blank request line           silence
@@ -52,7 +53,7 @@ class StrictHandler(BaseHTTPRequestHandler):
         # http.server's default, HTTP/0.9, would mean answers without a status line.
         self.request_version = "HTTP/1.1"
         try:
-            if not self.rfile.peek(1):
+            if not self.peek():
                 self.close_connection = True  # the client hung up
                 return
         except OSError:  # idle too long, reset, failed TLS: nothing was asked, nothing to answer
@@ -72,6 +73,14 @@ class StrictHandler(BaseHTTPRequestHandler):
             # A bug in the fake, shown as one. Not the error's text: it may quote a header.
             self.log_message("fake error %s", type(error).__name__)
             self.refuse(500)
+
+    def peek(self):
+        """The next bytes of the request without taking them; b"" once the client hung up.
+
+        A subclass whose rfile is unbuffered (rbufsize 0, so that not a byte
+        after the request is read) peeks at the socket instead.
+        """
+        return self.rfile.peek(1)
 
     def parse_request(self):
         # http.server would take "GET /" for HTTP/0.9, answer HTTP/2.0 with a

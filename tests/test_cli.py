@@ -7,7 +7,7 @@ import re
 import pytest
 
 from conftest import demo_credentials
-from fake_sipgate import (ACCOUNT, DEMO_ACCESS_TOKEN, DEMO_TOKEN, NO_SCOPE_TOKEN,
+from fake_sipgate import (ACCOUNT, DEMO_ACCESS_TOKEN, DEMO_TOKEN, DEMO_TOKEN_ID, NO_SCOPE_TOKEN,
                           NO_SCOPE_TOKEN_ID)
 from sipgate_basic import __version__
 from sipgate_basic.errors import EXIT_CODES, STATUS_CAUSES
@@ -25,17 +25,51 @@ def expected_headers(fake, authorization):
     ]
 
 
-def test_success_prints_status_and_account(run, fake, demo_env):
-    result = run(env=demo_env)
-    assert result.code == 0, result
-    assert result.err == ""
-    status, body = result.out.split("\n", 1)
-    assert status == "Status: 200"
-    assert json.loads(body) == ACCOUNT
-    assert body.startswith('{\n  "company": "sipgate Demo GmbH",')  # pretty
-    (seen,) = fake.requests
-    assert (seen.method, seen.path) == ("GET", "/v2/account")
-    assert seen.headers == expected_headers(fake, "Basic " + demo_credentials())
+# --- The design card's promise: the header encoding and the 401/404/405 handling ------
+
+ACCOUNT_OUTPUT = """Status: 200
+{
+  "company": "sipgate Demo GmbH",
+  "mainProductType": "TEAM",
+  "logoUrl": "https://static.sipgate.com/images/logo.png",
+  "verified": true,
+  "historyLifeTime": "THIRTY_DAYS"
+}
+"""
+WRONG_TOKEN = "3fa85f64-5717-4562-b3fc-000000000000"  # a token's form: no hint after the 401
+
+
+@pytest.mark.parametrize("base,token_id,token,path,code,out,err", [
+    pytest.param("/v2", DEMO_TOKEN_ID, DEMO_TOKEN, "/v2/account", 0, ACCOUNT_OUTPUT, "",
+                 id="200-demo-token"),
+    pytest.param("/v2", DEMO_TOKEN_ID, WRONG_TOKEN, "/v2/account", 3, "",
+                 "sipgate_basic: HTTP 401 Unauthorized: the token ID and/or token are wrong, "
+                 "or the credentials are not Base64-encoded\n", id="401-wrong-token"),
+    pytest.param("/v2", NO_SCOPE_TOKEN_ID, NO_SCOPE_TOKEN, "/v2/account", 3, "",
+                 "sipgate_basic: HTTP 403 Forbidden: the token lacks the scope this endpoint "
+                 "needs (account:read for /account)\n", id="403-no-scope-token"),
+    pytest.param("", DEMO_TOKEN_ID, DEMO_TOKEN, "/account", 4, "",
+                 "sipgate_basic: HTTP 404 Not Found: wrong REST API endpoint "
+                 "(check SIPGATE_BASE_URL)\n", id="404-wrong-path"),
+    pytest.param("/v2/sessions/sms", DEMO_TOKEN_ID, DEMO_TOKEN, "/v2/sessions/sms/account", 4,
+                 "", "sipgate_basic: HTTP 405 Method Not Allowed: wrong request method\n",
+                 id="405-post-only-route"),
+])
+def test_promise_header_encoding_and_401_404_405_handling(run, fake, base, token_id, token,
+                                                          path, code, out, err):
+    result = run(env={"SIPGATE_BASE_URL": "http://127.0.0.1:%d%s" % (fake.port, base),
+                      "SIPGATE_TOKEN_ID": token_id, "SIPGATE_TOKEN": token})
+    assert (result.code, result.out, result.err) == (code, out, err)
+    (seen,) = fake.requests  # exactly one request
+    assert (seen.method, seen.path) == ("GET", path)
+    # RFC 7617: "Basic ", then Base64 of the UTF-8 of token ID, colon, token.
+    authorization = "Basic " + base64.b64encode(
+        ("%s:%s" % (token_id, token)).encode("utf-8")).decode("ascii")
+    assert dict(seen.headers)["Authorization"] == authorization
+    assert seen.headers == expected_headers(fake, authorization)
+
+
+# --- The rest ------------------------------------------------------------------------
 
 
 def test_json_prints_only_the_body(run, fake, demo_env):
@@ -67,16 +101,9 @@ def test_non_ascii_token_goes_out_as_utf8_base64(run, fake):
 
 
 # (environment change, exit code, the one line on standard error)
+# (The wrong token, the token without scope and the wrong endpoint are in the promise above.)
 FAILURES = {
-    "wrong token": ({"SIPGATE_TOKEN": "not-the-demo-token"}, 3,
-                    "HTTP 401 Unauthorized: the token ID and/or token are wrong, "
-                    "or the credentials are not Base64-encoded"),
     "unknown token ID": ({"SIPGATE_TOKEN_ID": "token-NOPE"}, 3, "HTTP 401 Unauthorized:"),
-    "no scope": ({"SIPGATE_TOKEN_ID": NO_SCOPE_TOKEN_ID, "SIPGATE_TOKEN": NO_SCOPE_TOKEN}, 3,
-                 "HTTP 403 Forbidden: the token lacks the scope this endpoint needs "
-                 "(account:read for /account)"),
-    "wrong endpoint": ({"SIPGATE_BASE_URL": "{base}/v3"}, 4,
-                       "HTTP 404 Not Found: wrong REST API endpoint (check SIPGATE_BASE_URL)"),
 }
 
 
@@ -100,7 +127,6 @@ def test_bearer_rejected(run, fake):
 
 
 @pytest.mark.parametrize("status,code,message", [
-    (405, 4, "HTTP 405 Method Not Allowed: wrong request method"),
     (500, 4, "HTTP 500 Internal Server Error: a problem on sipgate's side; try again later"),
     (503, 4, "HTTP 503 Service Unavailable: a problem on sipgate's side; try again later"),
     (429, 4, "HTTP 429 Too Many Requests: the server refused the request"),

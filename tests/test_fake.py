@@ -1,8 +1,12 @@
-"""The fake sipgate itself: as strict as a careful real server.
+"""Tests of the test fakes, not of the client: the fake sipgate itself.
 
-These talk to it with http.client directly, so that they can send what our
-client never would: malformed headers, other methods, several requests on
-one connection.
+It must be as strict as a careful real server (fake_sipgate.py and its
+base, strict_http.py) and misbehave as each mode promises
+(fake_misbehaviour.py). These talk to it with http.client and raw sockets
+directly, so that they can send what our client never would: malformed
+headers, other methods, several requests on one connection. Their names
+begin with test_fake_, but for the four that the README's Security table
+names as they are; the client's own tests are in the other test_*.py files.
 """
 
 import base64
@@ -37,7 +41,7 @@ def request(fake, method="GET", path="/v2/account", authorization=None, connecti
     return response.status, dict(response.getheaders()), response.read()
 
 
-def test_good_basic_and_bearer_credentials(fake):
+def test_fake_good_basic_and_bearer_credentials(fake):
     status, _, body = request(fake, authorization="Basic " + GOOD)
     assert status == 200
     assert json.loads(body.decode()) == ACCOUNT
@@ -58,7 +62,7 @@ ACCOUNT_RESPONSE = {
 }
 
 
-def test_200_is_an_account_response_as_sipgate_describes_it(fake):
+def test_fake_200_is_an_account_response_as_sipgate_describes_it(fake):
     assert MAIN_PRODUCT_TYPES == ACCOUNT_RESPONSE["mainProductType"][1]
     assert HISTORY_LIFE_TIMES == ACCOUNT_RESPONSE["historyLifeTime"][1]
     status, headers, body = request(fake, authorization="Basic " + GOOD)
@@ -70,7 +74,7 @@ def test_200_is_an_account_response_as_sipgate_describes_it(fake):
         assert enumeration is None or account[name] in enumeration, name
 
 
-def test_scope_all_grants_the_account_as_account_read_does(fake):
+def test_fake_scope_all_grants_the_account_as_account_read_does(fake):
     assert TOKENS[ALL_SCOPE_TOKEN_ID][1] == ("all",)
     status, _, body = request(
         fake, authorization="Basic " + demo_credentials(ALL_SCOPE_TOKEN_ID, ALL_SCOPE_TOKEN))
@@ -80,7 +84,7 @@ def test_scope_all_grants_the_account_as_account_read_does(fake):
 
 
 @pytest.mark.parametrize("method", ["GET", "HEAD", "POST", "FOO"])
-def test_404_has_no_content(fake, method):
+def test_fake_404_has_no_content(fake, method):
     connection = http.client.HTTPConnection("127.0.0.1", fake.port, timeout=10)
     for _ in range(2):  # and the connection goes on
         status, headers, body = request(fake, method, "/v2/accounts", "Basic " + GOOD, connection)
@@ -113,7 +117,7 @@ def b64(raw):
     "Bearer " + DEMO_TOKEN,
     "Bearer",
 ])
-def test_anything_but_exact_credentials_is_401(fake, authorization):
+def test_fake_anything_but_exact_credentials_is_401(fake, authorization):
     status, headers, _ = request(fake, authorization=authorization)
     assert status == 401
     assert headers["WWW-Authenticate"] == 'Basic realm="sipgate REST API"'
@@ -135,7 +139,7 @@ def test_non_canonical_base64_is_refused_for_that_alone(fake):
     assert request(fake, authorization="Basic " + canonical)[0] == 200
 
 
-def test_two_authorization_headers_are_401(fake):
+def test_fake_two_authorization_headers_are_401(fake):
     connection = http.client.HTTPConnection("127.0.0.1", fake.port, timeout=10)
     connection.putrequest("GET", "/v2/account")
     connection.putheader("Authorization", "Basic " + GOOD)
@@ -146,20 +150,54 @@ def test_two_authorization_headers_are_401(fake):
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS",
                                     "TRACE", "PROPFIND", "FOO"])
-def test_other_methods_are_405_with_allow(fake, method):
+def test_fake_other_methods_are_405_with_allow(fake, method):
     status, headers, body = request(fake, method, authorization="Basic " + GOOD)
     assert status == 405
     assert headers["Allow"] == "GET"
 
 
+@pytest.mark.parametrize("path", ["/v2/sessions/sms", "/v2/sessions/sms/account"])
+@pytest.mark.parametrize("method", ["GET", "HEAD", "PUT", "PATCH", "DELETE", "FOO"])
+def test_fake_post_only_route_is_405_with_allow_post_and_no_content(fake, method, path):
+    connection = http.client.HTTPConnection("127.0.0.1", fake.port, timeout=10)
+    no_scope = "Basic " + demo_credentials(NO_SCOPE_TOKEN_ID, NO_SCOPE_TOKEN)
+    for authorization in ("Basic " + GOOD, no_scope):  # the scope is the POST's business
+        status, headers, body = request(fake, method, path, authorization, connection)
+        assert (status, headers["Allow"], body) == (405, "POST", b"")
+        assert headers["Content-Length"] == "0"
+        assert "Content-Type" not in headers
+
+
+@pytest.mark.parametrize("authorization", [None, "Basic wrong", "Basic " + demo_credentials(
+    DEMO_TOKEN_ID, DEMO_TOKEN[:-1] + "7")])
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_fake_post_only_route_asks_for_credentials_first(fake, method, authorization):
+    status, headers, _ = request(fake, method, "/v2/sessions/sms/account", authorization)
+    assert (status, headers["WWW-Authenticate"]) == (401, 'Basic realm="sipgate REST API"')
+
+
+def test_fake_post_only_route_takes_a_post_and_the_connection_goes_on(fake):
+    connection = http.client.HTTPConnection("127.0.0.1", fake.port, timeout=10)
+    status, headers, body = request(fake, "POST", "/v2/sessions/sms", "Basic " + GOOD, connection)
+    assert (status, body) == (204, b"")
+    assert "Content-Length" not in headers
+    assert request(fake, authorization="Basic " + GOOD, connection=connection)[0] == 200
+
+
+@pytest.mark.parametrize("path", ["/v2/sessions", "/v2/sessions/smsx", "/v2/sessions/sms2/account",
+                                  "/v2/session/sms"])
+def test_fake_post_only_route_is_that_path_and_below_only(fake, path):
+    assert request(fake, path=path, authorization="Basic " + GOOD)[0] == 404
+
+
 @pytest.mark.parametrize("path", ["/", "/v2", "/v2/", "/v2/accounts", "/v1/account",
                                   "/v2//account", "//v2/account", "/v2/account/x"])
-def test_other_paths_are_404(fake, path):
+def test_fake_other_paths_are_404(fake, path):
     assert request(fake, path=path, authorization="Basic " + GOOD)[0] == 404
     assert request(fake, "FOO", path=path, authorization="Basic " + GOOD)[0] == 404
 
 
-def test_keep_alive_serves_several_requests_on_one_connection(fake):
+def test_fake_keep_alive_serves_several_requests_on_one_connection(fake):
     connection = http.client.HTTPConnection("127.0.0.1", fake.port, timeout=10)
     statuses = [request(fake, authorization=a, connection=connection)[0]
                 for a in ("Basic " + GOOD, "Basic wrong", None, "Basic " + GOOD)]
@@ -167,7 +205,7 @@ def test_keep_alive_serves_several_requests_on_one_connection(fake):
     assert len(fake.requests) == 4
 
 
-def test_standalone_prints_its_url_first_and_never_logs_a_secret(tmp_path):
+def test_fake_standalone_prints_its_url_first_and_never_logs_a_secret(tmp_path):
     script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fake_sipgate.py")
     process = subprocess.Popen([sys.executable, script, "--port", "0"], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, universal_newlines=True)
@@ -186,6 +224,41 @@ def test_standalone_prints_its_url_first_and_never_logs_a_secret(tmp_path):
     assert err.count('"GET /v2/account HTTP/1.1"') == 3
     for secret in SECRETS:
         assert secret not in out + err
+
+
+FAKE_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fake_sipgate.py")
+
+
+def standalone(*args):
+    """The fake run alone with `args`: (exit code, stdout, stderr); 10 s at most."""
+    done = subprocess.run([sys.executable, FAKE_SCRIPT] + list(args), stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, universal_newlines=True, timeout=10)
+    return done.returncode, done.stdout, done.stderr
+
+
+@pytest.mark.parametrize("value", ["65536", "-1", "http", "", "\u0663", " 80", "+80", "8_0",
+                                   "1" * 5000], ids=lambda value: repr(value[:8]))
+def test_fake_standalone_refuses_a_bad_port_in_one_line(value):
+    assert standalone("--port", value) == (2, "", (
+        "fake_sipgate.py: error: argument --port: not a port number from 0 to 65535: %r\n"
+        % (value,)))
+
+
+def test_fake_standalone_usage_errors_are_one_line_without_the_usage():
+    assert standalone("--port") == (2, "", "fake_sipgate.py: error: argument --port: "
+                                           "expected one argument\n")
+    assert standalone("--bind", "0.0.0.0") == (2, "", "fake_sipgate.py: error: "
+                                                      "unrecognized arguments: --bind 0.0.0.0\n")
+
+
+def test_fake_standalone_port_in_use_is_one_line_and_exit_1():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        assert standalone("--port", str(port)) == (1, "", (
+            "fake_sipgate.py: error: cannot listen on 127.0.0.1:%d: Address already in use\n"
+            % port))
 
 
 def malformed_authorizations(count, seed=7617):
@@ -228,7 +301,7 @@ ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_"
 RAW_BYTES = [b for b in range(1, 256) if b not in (10, 13)]  # anything but a line end
 
 
-def test_hundreds_of_malformed_authorizations_are_all_401_on_live_connections(fake):
+def test_fake_hundreds_of_malformed_authorizations_are_all_401_on_live_connections(fake):
     values = malformed_authorizations(400)
     connection = http.client.HTTPConnection("127.0.0.1", fake.port, timeout=10)
     statuses = collections.Counter()
@@ -245,7 +318,7 @@ def test_hundreds_of_malformed_authorizations_are_all_401_on_live_connections(fa
     assert statuses == {401: len(values)}
 
 
-def test_many_concurrent_keep_alive_clients_all_get_answers(fake):
+def test_fake_many_concurrent_keep_alive_clients_all_get_answers(fake):
     clients, each = 16, 25
     results = []
 
@@ -320,14 +393,14 @@ def test_a_malformed_request_gets_a_4xx_with_a_status_line(fake, raw, status):
     assert_answered(exchange(fake, raw), status)
 
 
-def test_a_request_that_stalls_gets_408_and_silence_gets_silence(fake, monkeypatch):
+def test_fake_answers_a_stalled_request_with_408_and_silence_with_silence(fake, monkeypatch):
     monkeypatch.setattr(fake_sipgate.Handler, "timeout", 0.5)
     assert_answered(exchange(fake, b"GET /v2/account HTTP/1.1\r\nHost: a\r\n"), 408)
     assert_answered(exchange(fake, b"GET /v2/acc"), 408)
     assert exchange(fake, b"") == b""  # nothing asked, nothing answered
 
 
-def test_a_bug_in_the_fake_is_a_500_not_a_dropped_connection(fake, monkeypatch, capsys):
+def test_fake_answers_a_bug_of_its_own_with_500_not_a_dropped_connection(fake, monkeypatch, capsys):
     def broken(values):
         raise ValueError("the text of this error: " + values[0])
 
@@ -352,7 +425,7 @@ def answer_to_get(fake, authorization="Basic " + GOOD):
 
 
 @pytest.mark.parametrize("content_type", ["application/json", "text/plain", None])
-def test_mode_body_sends_the_tests_bytes_with_or_without_a_length(fake, content_type):
+def test_fake_mode_body_sends_the_tests_bytes_with_or_without_a_length(fake, content_type):
     fake.mode, fake.body, fake.content_type = "body", b'{"company": [1, 2', content_type
     status, headers, body = answer_to_get(fake)
     assert (status, body) == (b"HTTP/1.1 200 OK", b'{"company": [1, 2')
@@ -366,7 +439,7 @@ def test_mode_body_sends_the_tests_bytes_with_or_without_a_length(fake, content_
     assert not [h for h in headers if h.startswith(b"Content-Length")]
 
 
-def test_mode_short_announces_500_bytes_and_sends_50_of_valid_json(fake):
+def test_fake_mode_short_announces_500_bytes_and_sends_50_of_valid_json(fake):
     fake.mode = "short"
     status, headers, body = answer_to_get(fake)
     assert b"Content-Length: 500" in headers
@@ -376,7 +449,7 @@ def test_mode_short_announces_500_bytes_and_sends_50_of_valid_json(fake):
 
 @pytest.mark.parametrize("value,wire", [("\u00b2", b"\xb2"), ("12, 13", b"12, 13"), ("abc", b"abc"),
                                         ("-1", b"-1"), ("\u0663", "\u0663".encode("utf-8"))])
-def test_mode_content_length_sends_the_tests_value(fake, value, wire):
+def test_fake_mode_content_length_sends_the_tests_value(fake, value, wire):
     fake.mode, fake.content_length = "content-length", value
     status, headers, body = answer_to_get(fake)
     assert status == b"HTTP/1.1 200 OK"
@@ -384,7 +457,7 @@ def test_mode_content_length_sends_the_tests_value(fake, value, wire):
     assert json.loads(body.decode("utf-8")) == ACCOUNT
 
 
-def test_mode_reflect_hands_the_authorization_back_everywhere(fake):
+def test_fake_mode_reflect_hands_the_authorization_back_everywhere(fake):
     fake.mode = "reflect"
     value = "Basic " + GOOD
     connection = http.client.HTTPConnection("127.0.0.1", fake.port, timeout=10)
@@ -395,7 +468,7 @@ def test_mode_reflect_hands_the_authorization_back_everywhere(fake):
     assert json.loads(response.read().decode("utf-8")) == {"message": value}
 
 
-def test_mode_control_puts_terminal_controls_in_reason_header_and_company(fake):
+def test_fake_mode_control_puts_terminal_controls_in_reason_header_and_company(fake):
     fake.mode = "control"
     status, headers, body = answer_to_get(fake)
     wire = b"Evil\x1b[2J\x1b]0;title\x07\r\x9b\xe2\x80\xaeGmbH"  # U+202E is not Latin-1
@@ -413,14 +486,14 @@ def test_mode_control_puts_terminal_controls_in_reason_header_and_company(fake):
 
 @pytest.mark.parametrize("target,wire", [("http://[/x", b"http://[/x"),
                                          ("/v2/\u00e4\u20ac", b"/v2/\xe4\xe2\x82\xac")])
-def test_mode_redirect_sends_any_location_as_given(fake, target, wire):
+def test_fake_mode_redirect_sends_any_location_as_given(fake, target, wire):
     fake.mode, fake.redirect_to = "redirect", target
     status, headers, _ = answer_to_get(fake)
     assert status == b"HTTP/1.1 302 Found"
     assert b"Location: " + wire in headers
 
 
-def test_mode_deep_nests_json_arrays_past_any_parsers_recursion_limit(fake):
+def test_fake_mode_deep_nests_json_arrays_past_any_parsers_recursion_limit(fake):
     fake.mode = "deep"
     status, headers, body = request(fake, authorization="Basic " + GOOD)
     assert (status, headers["Content-Length"]) == (200, "200000")
@@ -463,7 +536,7 @@ def test_secrets_are_compared_with_compare_digest(fake, monkeypatch):
     assert calls == [(DEMO_ACCESS_TOKEN.encode(), DEMO_ACCESS_TOKEN.encode())]
 
 
-def test_the_log_has_request_lines_and_statuses_never_a_header_value(fake, capsys):
+def test_fake_logs_request_lines_and_statuses_never_a_header_value(fake, capsys):
     fake.quiet = False
     basic = "Basic " + GOOD
     request(fake, authorization=basic)

@@ -1,4 +1,7 @@
-"""The fake proxy itself (fake_proxy.py): each mode answers as it promises.
+"""Tests of the test fakes, not of the client: the fake proxy itself (fake_proxy.py).
+
+Each mode answers as it promises. Their names begin with test_fake_proxy_;
+the client's own tests behind a proxy are in test_proxy.py.
 
 These talk to it with raw sockets and http.client, so that they can send
 what a client never would (another method, no port, bad credentials), and
@@ -9,6 +12,7 @@ see every byte it answers. The upstream is the fake sipgate, plain or TLS
 import base64
 import http.client
 import json
+import re
 import socket
 import ssl
 import sys
@@ -16,9 +20,10 @@ import threading
 
 import pytest
 
+import fake_proxy
 from conftest import demo_credentials
-from fake_proxy import PROXY_CA, UPSTREAM_CA, FakeProxy
-from fake_sipgate import ACCOUNT
+from fake_proxy import INTERCEPT_CERT, INTERCEPT_KEY, PROXY_CA, UPSTREAM_CA, FakeProxy
+from fake_sipgate import ACCOUNT, FakeSipgate, tls_server_context
 
 TIMEOUT = 5  # seconds: any wait in these tests that takes longer is a failure
 CONNECTION_ESTABLISHED = b"HTTP/1.1 200 Connection established\r\n\r\n"
@@ -94,7 +99,7 @@ def context_trusting(cafile, check_hostname=True):
 
 # --- tunnel ------------------------------------------------------------------
 
-def test_tunnel_to_loopback_copies_bytes_both_ways(fake):
+def test_fake_proxy_tunnel_to_loopback_copies_bytes_both_ways(fake):
     with FakeProxy() as proxy:
         target = "127.0.0.1:%d" % fake.port
         with connect(proxy, target) as sock:
@@ -107,7 +112,7 @@ def test_tunnel_to_loopback_copies_bytes_both_ways(fake):
     assert [seen.path for seen in fake.requests] == ["/v2/account"]
 
 
-def test_tunnel_follows_routes_for_a_name_it_cannot_resolve(tls_fake):
+def test_fake_proxy_tunnel_follows_routes_for_a_name_it_cannot_resolve(tls_fake):
     routes = {"api.sipgate.test:443": ("127.0.0.1", tls_fake.port)}
     with FakeProxy(routes=routes) as proxy:
         # The fake's certificate is for 127.0.0.1, not api.sipgate.test: the
@@ -119,7 +124,7 @@ def test_tunnel_follows_routes_for_a_name_it_cannot_resolve(tls_fake):
     assert len(tls_fake.requests) == 1
 
 
-def test_http_client_tunnels_end_to_end_tls_to_loopback(tls_fake):
+def test_fake_proxy_http_client_tunnels_end_to_end_tls_to_loopback(tls_fake):
     with FakeProxy() as proxy:
         connection = http.client.HTTPSConnection("127.0.0.1", proxy.port, timeout=TIMEOUT,
                                                  context=context_trusting(UPSTREAM_CA))
@@ -138,7 +143,7 @@ def test_http_client_tunnels_end_to_end_tls_to_loopback(tls_fake):
     "api.sipgate.com:443",     # never dials out, whatever the name
     "10.0.0.1:443",
 ])
-def test_target_neither_routed_nor_loopback_is_502(target):
+def test_fake_proxy_target_neither_routed_nor_loopback_is_502(target):
     with FakeProxy(routes={"other.test:443": ("127.0.0.1", 1)}) as proxy:
         with connect(proxy, target) as sock:
             answer = read_all(sock)
@@ -146,7 +151,7 @@ def test_target_neither_routed_nor_loopback_is_502(target):
     assert proxy.targets == [("CONNECT", target)]
 
 
-def test_loopback_target_that_refuses_is_502():
+def test_fake_proxy_loopback_target_that_refuses_is_502():
     # A port just freed by the system: nobody listens on it.
     with socket.socket() as placeholder:
         placeholder.bind(("127.0.0.1", 0))
@@ -156,7 +161,7 @@ def test_loopback_target_that_refuses_is_502():
             assert parse(read_all(sock))[0] == "HTTP/1.1 502 Bad Gateway"
 
 
-def test_other_methods_get_405_with_a_status_line():
+def test_fake_proxy_other_methods_get_405_with_a_status_line():
     with FakeProxy() as proxy:
         with connect(proxy, "http://api.sipgate.test/v2/account", method="GET") as sock:
             status, headers = parse(read_all(sock))
@@ -165,24 +170,79 @@ def test_other_methods_get_405_with_a_status_line():
     assert proxy.targets == [("GET", "http://api.sipgate.test/v2/account")]
 
 
-@pytest.mark.parametrize("request_line", [
-    b"CONNECT api.sipgate.test HTTP/1.1",     # no port
-    b"CONNECT api.sipgate.test:http HTTP/1.1",
-    b"CONNECT 127.0.0.1:\xb2 HTTP/1.1",      # "\u00b2", superscript two: str.isdigit() takes it
-    b"CONNECT 127.0.0.1:" + b"4" * 5000 + b" HTTP/1.1",  # int() refuses over 4300 digits
-    b"CONNECT api.sipgate.test:443",          # no version
-    b"SSH-2.0-OpenSSH_9.6",
-])
-def test_malformed_request_is_400(request_line):
+def exchange(proxy, raw):
+    """Send raw bytes; all the proxy answers until it closes, within TIMEOUT (< IO_TIMEOUT)."""
+    with socket.create_connection(("127.0.0.1", proxy.port), timeout=TIMEOUT) as sock:
+        sock.sendall(raw)
+        return read_all(sock)
+
+
+def assert_answered(answer, status):
+    """A whole HTTP/1.1 answer with that status, which ends the connection."""
+    match = re.match(br"HTTP/1\.1 (\d{3}) [^\r\n]*\r\n((?:[^\r\n]+\r\n)*)\r\n", answer)
+    assert match, answer[:200]
+    assert int(match.group(1)) == status, answer[:200]
+    headers = match.group(2).lower()
+    assert b"connection: close\r\n" in headers
+    length = re.search(br"content-length: (\d+)\r\n", headers)
+    assert int(length.group(1)) == len(answer) - match.end()
+
+
+@pytest.mark.parametrize("raw,status", [
+    (b"CONNECT api.sipgate.test HTTP/1.1\r\n\r\n", 400),     # no port
+    (b"CONNECT api.sipgate.test:http HTTP/1.1\r\n\r\n", 400),
+    (b"CONNECT 127.0.0.1:\xb2 HTTP/1.1\r\n\r\n", 400),  # "\u00b2": str.isdigit() takes it
+    (b"CONNECT 127.0.0.1:" + b"4" * 5000 + b" HTTP/1.1\r\n\r\n", 400),  # int() refuses 4301
+    (b"CONNECT 127.0.0.1:0 HTTP/1.1\r\n\r\n", 400),
+    (b"CONNECT 127.0.0.1:65536 HTTP/1.1\r\n\r\n", 400),
+    (b"CONNECT api.sipgate.test:443\r\n\r\n", 400),          # no version
+    (b"CONNECT api.sipgate.test:443 HTTP/2.0\r\n\r\n", 400),
+    (b"CONNECT api.sipgate.test:443 HTTP/1.1 extra\r\n\r\n", 400),
+    (b"SSH-2.0-OpenSSH_9.6\r\n\r\n", 400),
+    (b"\r\n", 400),                                           # a blank request line
+    (b"\n", 400),
+    (b"CONNECT api.sipgate.test HTTP/1.1\n\n", 400),           # LF only, and no port
+    (b"CONNECT api.sipgate.test:443 HTTP/1.1\nno colon\n\n", 400),
+    (b"CONNECT api.sipgate.test:443 HTTP/1.1\r\nno colon\r\n\r\n", 400),
+    (b"CONNECT " + b"a" * 70000 + b":443 HTTP/1.1\r\n\r\n", 414),
+    (b"CONNECT api.sipgate.test:443 HTTP/1.1\r\nX: " + b"a" * 70000 + b"\r\n\r\n", 431),
+    (b"CONNECT api.sipgate.test:443 HTTP/1.1\r\n" + b"X: y\r\n" * 101 + b"\r\n", 431),
+], ids=lambda value: repr(value[:40]) if isinstance(value, bytes) else str(value))
+def test_fake_proxy_answers_a_malformed_head_with_a_4xx_status_line_at_once(raw, status):
     with FakeProxy() as proxy:
+        assert_answered(exchange(proxy, raw), status)
+    assert proxy.targets == []  # refused before it was taken for a request
+
+
+def test_fake_proxy_takes_an_lf_only_head_whole_as_the_fake_sipgate_does(fake):
+    # RFC 9112 2.2: a recipient may take a bare LF for CRLF; http.server, and
+    # so the fake sipgate (404 for this one, a path it does not know), does.
+    with FakeProxy() as proxy:
+        answer = exchange(proxy, b"CONNECT api.sipgate.test:443 HTTP/1.1\n\n")
+        assert answer == (b"HTTP/1.1 502 Bad Gateway\r\n"
+                          b"Content-Length: 0\r\nConnection: close\r\n\r\n")
         with socket.create_connection(("127.0.0.1", proxy.port), timeout=TIMEOUT) as sock:
-            sock.sendall(request_line + b"\r\n\r\n")
-            assert parse(read_all(sock))[0] == "HTTP/1.1 400 Bad Request"
+            sock.sendall(b"CONNECT 127.0.0.1:%d HTTP/1.1\nHost: x\n\n" % fake.port)
+            assert read_head(sock) == CONNECTION_ESTABLISHED
+            assert account_request(sock).startswith(b"HTTP/1.1 200 OK\r\n")
+    assert proxy.targets == [("CONNECT", "api.sipgate.test:443"),
+                             ("CONNECT", "127.0.0.1:%d" % fake.port)]
+
+
+def test_fake_proxy_answers_a_stalled_head_with_408_and_silence_with_silence(monkeypatch):
+    monkeypatch.setattr(fake_proxy._RequestReader, "timeout", 0.5)
+    with FakeProxy() as proxy:
+        assert_answered(exchange(proxy, b"CONNECT api.sipgate.test:443 HTTP/1.1\r\n"), 408)
+        assert_answered(exchange(proxy, b"CONNECT api.sip"), 408)
+        with socket.create_connection(("127.0.0.1", proxy.port), timeout=TIMEOUT) as sock:
+            sock.shutdown(socket.SHUT_WR)  # nothing asked, nothing answered
+            assert read_all(sock) == b""
+    assert proxy.targets == []
 
 
 # --- Proxy authentication ----------------------------------------------------
 
-def test_missing_credentials_get_407_with_proxy_authenticate(fake):
+def test_fake_proxy_missing_credentials_get_407_with_proxy_authenticate(fake):
     with FakeProxy(user="alice", password="s3cret") as proxy:
         with connect(proxy, "127.0.0.1:%d" % fake.port) as sock:
             answer = read_all(sock)
@@ -202,7 +262,7 @@ def test_missing_credentials_get_407_with_proxy_authenticate(fake):
     "Basic",
     "",
 ])
-def test_wrong_credentials_get_407(fake, authorization):
+def test_fake_proxy_wrong_credentials_get_407(fake, authorization):
     with FakeProxy(user="alice", password="s3cret") as proxy:
         with connect(proxy, "127.0.0.1:%d" % fake.port,
                      [("Proxy-Authorization", authorization)]) as sock:
@@ -213,7 +273,7 @@ def test_wrong_credentials_get_407(fake, authorization):
     assert fake.requests == []
 
 
-def test_credentials_sent_twice_get_407_and_are_recorded_joined(fake):
+def test_fake_proxy_credentials_sent_twice_get_407_and_are_recorded_joined(fake):
     right = basic("alice", "s3cret")
     with FakeProxy(user="alice", password="s3cret") as proxy:
         with connect(proxy, "127.0.0.1:%d" % fake.port,
@@ -222,7 +282,7 @@ def test_credentials_sent_twice_get_407_and_are_recorded_joined(fake):
     assert proxy.proxy_authorizations == [right + ", " + right]
 
 
-def test_right_credentials_tunnel_and_are_recorded_exactly(fake):
+def test_fake_proxy_right_credentials_tunnel_and_are_recorded_exactly(fake):
     right = basic("alice", "s3cret")
     with FakeProxy(user="alice", password="s3cret") as proxy:
         with connect(proxy, "127.0.0.1:%d" % fake.port,
@@ -236,7 +296,27 @@ def test_right_credentials_tunnel_and_are_recorded_exactly(fake):
     assert proxy.proxy_authorizations == [right, "basic" + right[5:]]
 
 
-def test_http_client_with_right_and_wrong_credentials(tls_fake):
+def test_fake_proxy_compares_credentials_with_compare_digest(fake, monkeypatch):
+    calls = []
+    compare_digest = fake_proxy.hmac.compare_digest
+
+    def recording(given, expected):
+        calls.append((given, expected))
+        return compare_digest(given, expected)
+
+    monkeypatch.setattr(fake_proxy.hmac, "compare_digest", recording)
+    right, wrong = basic("alice", "s3cret"), basic("alice", "s3creT")
+    expected = right[len("Basic "):].encode("ascii")
+    with FakeProxy(user="alice", password="s3cret") as proxy:
+        for authorization, answer in ((right, CONNECTION_ESTABLISHED),
+                                      (wrong, b"HTTP/1.1 407 Proxy Authentication Required\r\n")):
+            with connect(proxy, "127.0.0.1:%d" % fake.port,
+                         [("Proxy-Authorization", authorization)]) as sock:
+                assert read_head(sock).startswith(answer)
+    assert calls == [(expected, expected), (wrong[len("Basic "):].encode("ascii"), expected)]
+
+
+def test_fake_proxy_http_client_with_right_and_wrong_credentials(tls_fake):
     routes = {"localhost:443": ("127.0.0.1", tls_fake.port)}
     with FakeProxy(user="alice", password="p\u00e4ss:w\u00f6rd", routes=routes) as proxy:
         # user:password is UTF-8 before Base64; a colon in the password is fine.
@@ -249,7 +329,7 @@ def test_http_client_with_right_and_wrong_credentials(tls_fake):
         assert "407" in str(refused.value)
 
 
-def test_nothing_is_printed_not_even_a_header(fake, capfd):
+def test_fake_proxy_nothing_is_printed_not_even_a_header(fake, capfd):
     with FakeProxy(user="alice", password="s3cret") as proxy:
         for authorization in (basic("alice", "s3cret"), basic("alice", "nope")):
             with connect(proxy, "127.0.0.1:%d" % fake.port,
@@ -265,7 +345,7 @@ def test_nothing_is_printed_not_even_a_header(fake, capfd):
     (502, "HTTP/1.1 502 Bad Gateway"),
     (503, "HTTP/1.1 503 Service Unavailable"),
 ])
-def test_refuse_answers_the_status_and_closes(fake, status, status_line):
+def test_fake_proxy_refuse_answers_the_status_and_closes(fake, status, status_line):
     with FakeProxy(mode="refuse", status=status) as proxy:
         with connect(proxy, "127.0.0.1:%d" % fake.port) as sock:
             answer = read_all(sock)
@@ -274,21 +354,21 @@ def test_refuse_answers_the_status_and_closes(fake, status, status_line):
     assert fake.requests == []
 
 
-def test_hang_up_closes_without_a_byte():
+def test_fake_proxy_hang_up_closes_without_a_byte():
     with FakeProxy(mode="hang-up") as proxy:
         with connect(proxy, "api.sipgate.test:443") as sock:
             assert read_all(sock) == b""
     assert proxy.targets == [("CONNECT", "api.sipgate.test:443")]
 
 
-def test_garbage_answers_something_that_is_not_http():
+def test_fake_proxy_garbage_answers_something_that_is_not_http():
     with FakeProxy(mode="garbage") as proxy:
         with connect(proxy, "api.sipgate.test:443") as sock:
             assert read_all(sock) == b"SSH-2.0-OpenSSH_9.6\r\n"
     assert proxy.targets == [("CONNECT", "api.sipgate.test:443")]
 
 
-def test_silent_never_answers_until_the_proxy_stops():
+def test_fake_proxy_silent_never_answers_until_the_proxy_stops():
     proxy = FakeProxy(mode="silent").start()
     try:
         sock = connect(proxy, "api.sipgate.test:443")
@@ -304,7 +384,7 @@ def test_silent_never_answers_until_the_proxy_stops():
     assert proxy.targets == [("CONNECT", "api.sipgate.test:443")]
 
 
-def test_credentials_are_refused_in_modes_that_would_ignore_them():
+def test_fake_proxy_credentials_are_refused_in_modes_that_would_ignore_them():
     with pytest.raises(ValueError):
         FakeProxy(mode="refuse", status=403, user="alice", password="s3cret")
 
@@ -317,7 +397,7 @@ def test_credentials_are_refused_in_modes_that_would_ignore_them():
     {"mode": "tunnel", "status": 403},    # status is for "refuse" only
     {"routes": {"api.sipgate.test:443": ("192.0.2.1", 443)}},  # not loopback
 ])
-def test_wrong_arguments_are_refused_at_once(kwargs):
+def test_fake_proxy_wrong_arguments_are_refused_at_once(kwargs):
     with pytest.raises(ValueError):
         FakeProxy(**kwargs)
 
@@ -329,7 +409,8 @@ def intercept_routes(tls_fake):
     return {"api.sipgate.test:443": ("127.0.0.1", tls_fake.port)}
 
 
-def test_intercept_relays_to_a_client_that_trusts_the_proxy_ca(tls_fake, intercept_routes):
+def test_fake_proxy_intercept_relays_to_a_client_that_trusts_the_proxy_ca(
+        tls_fake, intercept_routes):
     with FakeProxy(mode="intercept", routes=intercept_routes) as proxy:
         status, body = https_get(proxy, "api.sipgate.test", context_trusting(PROXY_CA))
     assert status == 200
@@ -340,7 +421,7 @@ def test_intercept_relays_to_a_client_that_trusts_the_proxy_ca(tls_fake, interce
     assert dict(tls_fake.requests[0].headers)["Authorization"] == "Basic " + demo_credentials()
 
 
-def test_intercept_shows_a_certificate_of_the_proxy_ca(intercept_routes):
+def test_fake_proxy_intercept_shows_a_certificate_of_the_proxy_ca(intercept_routes):
     with FakeProxy(mode="intercept", routes=intercept_routes) as proxy:
         with connect(proxy, "api.sipgate.test:443") as sock:
             assert read_head(sock) == CONNECTION_ESTABLISHED
@@ -350,7 +431,7 @@ def test_intercept_shows_a_certificate_of_the_proxy_ca(intercept_routes):
     assert issuer["commonName"] == PROXY_CA_NAME
 
 
-def test_intercept_fails_verification_for_a_client_that_trusts_the_real_ca(
+def test_fake_proxy_intercept_fails_verification_for_a_client_that_trusts_the_real_ca(
         tls_fake, intercept_routes):
     with FakeProxy(mode="intercept", routes=intercept_routes) as proxy:
         with connect(proxy, "api.sipgate.test:443") as sock:
@@ -361,7 +442,7 @@ def test_intercept_fails_verification_for_a_client_that_trusts_the_real_ca(
     assert tls_fake.requests == []
 
 
-def test_intercept_asks_for_credentials_too(intercept_routes):
+def test_fake_proxy_intercept_asks_for_credentials_too(intercept_routes):
     right = basic("alice", "s3cret")
     with FakeProxy(mode="intercept", user="alice", password="s3cret",
                    routes=intercept_routes) as proxy:
@@ -375,7 +456,7 @@ def test_intercept_asks_for_credentials_too(intercept_routes):
     assert proxy.proxy_authorizations == [None, right]
 
 
-def test_intercept_answers_502_for_an_upstream_it_cannot_verify(fake):
+def test_fake_proxy_intercept_answers_502_for_an_upstream_without_tls(fake):
     # A plain HTTP server where TLS is expected: the proxy's own handshake fails.
     with FakeProxy(mode="intercept",
                    routes={"api.sipgate.test:443": ("127.0.0.1", fake.port)}) as proxy:
@@ -383,11 +464,27 @@ def test_intercept_answers_502_for_an_upstream_it_cannot_verify(fake):
             assert parse(read_all(sock))[0] == "HTTP/1.1 502 Bad Gateway"
 
 
+def test_fake_proxy_intercept_verifies_the_upstream_certificate():
+    # An upstream whose certificate no CA the proxy trusts has signed (the
+    # proxy CA's own, here): a 502 before the 200, nothing relayed.
+    untrusted = tls_server_context(INTERCEPT_CERT, INTERCEPT_KEY)
+    with FakeSipgate(tls_context=untrusted) as upstream:
+        routes = {"api.sipgate.test:443": ("127.0.0.1", upstream.port)}
+        with FakeProxy(mode="intercept", routes=routes) as proxy:
+            with connect(proxy, "api.sipgate.test:443") as sock:
+                assert read_all(sock) == (b"HTTP/1.1 502 Bad Gateway\r\n"
+                                          b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+            with pytest.raises(OSError) as refused:  # and through http.client, as urllib goes
+                https_get(proxy, "api.sipgate.test", context_trusting(PROXY_CA))
+            assert "502" in str(refused.value)
+    assert upstream.requests == []
+
+
 # --- Bound to this machine, and gone after use ------------------------------
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"),
                     reason="only Linux answers on all of 127.0.0.0/8 by default")
-def test_bound_to_127_0_0_1_only():
+def test_fake_proxy_bound_to_127_0_0_1_only():
     with FakeProxy() as proxy:
         assert proxy.url == "http://127.0.0.1:%d" % proxy.port
         # On Linux all of 127.0.0.0/8 is this machine: a proxy bound to
@@ -401,7 +498,7 @@ def proxy_threads():
             if thread.name.startswith("FakeProxy") and thread.is_alive()]
 
 
-def test_nothing_runs_after_exit(fake):
+def test_fake_proxy_nothing_runs_after_exit(fake):
     with FakeProxy() as proxy:
         tunnel = connect(proxy, "127.0.0.1:%d" % fake.port)
         assert read_head(tunnel) == CONNECTION_ESTABLISHED
