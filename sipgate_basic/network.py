@@ -99,10 +99,10 @@ def network_error(hop, reason, seconds):
 def closed_in_tls_handshake(reason):
     """Whether the server hung up during the TLS handshake, however this build says it.
 
-    SSLEOFError (3.10+); SSLZeroReturnError (3.8, 3.9, Debian's 3.11.2, with
-    OpenSSL 3); an SSLError whose reason OpenSSL 3 misnames but whose text
-    says "unexpected eof" (3.6, 3.7; PyPy's _ssl, we expect); OSError with
-    errno 0 (3.7 to 3.9 with OpenSSL 1.1.1, bpo-31122).
+    SSLEOFError (3.10+); SSLZeroReturnError (3.8, 3.9, Debian's 3.11.2 and
+    PyPy 3.9, with OpenSSL 3); an SSLError whose reason OpenSSL 3 misnames
+    but whose text says "unexpected eof" (3.6, 3.7); OSError with errno 0
+    (3.7 to 3.9 with OpenSSL 1.1.1, bpo-31122).
     """
     if isinstance(reason, (ssl.SSLEOFError, ssl.SSLZeroReturnError)):
         return True
