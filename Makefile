@@ -1,11 +1,17 @@
-# make test   the whole suite; first installs pytest into .venv if it is missing
+# make test   the whole suite; first installs pytest into .venv/<python>/ if it is missing
 # make demo   the client against a local fake sipgate: no account, no network
 # make run    the client with your ./.env
 # make bench  speed and memory against the smallest urllib script
 # make zipapp dist/sipgate_basic.pyz, one reproducible file, and its SHA-256
 
 PYTHON ?= python3
-VENV := .venv
+# One virtual environment per interpreter, named by its implementation,
+# version and real path (hashed), e.g. .venv/cpython-3.11.2-8cefa46e: so
+# `make test PYTHON=X` never runs pytest on a venv another Python made.
+VENV_NAME := import hashlib, os, platform, sys; \
+  print("%s-%s-%s" % (platform.python_implementation().lower(), platform.python_version(), \
+                      hashlib.sha1(os.path.realpath(sys.executable).encode()).hexdigest()[:8]))
+VENV := .venv/$(shell $(PYTHON) -c '$(VENV_NAME)' 2>/dev/null || echo unusable-python)
 PYTEST := $(VENV)/bin/python -m pytest
 
 .PHONY: test demo run bench zipapp clean
@@ -13,7 +19,8 @@ PYTEST := $(VENV)/bin/python -m pytest
 test: $(VENV)/.pytest-installed
 	$(PYTEST) -q
 
-# pytest is the only package this project ever installs, and only for tests.
+# pytest is the only package this project ever installs, and only for tests;
+# pip picks the newest pytest that supports the venv's Python (7.4 on 3.7).
 $(VENV)/.pytest-installed:
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet pytest
@@ -34,4 +41,4 @@ zipapp:
 	$(PYTHON) tests/build_zipapp.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache dist
+	rm -rf .venv .pytest_cache dist

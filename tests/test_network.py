@@ -7,8 +7,10 @@ fixture checks every run's output for secrets, --verbose included.
 import json
 import signal
 import socket
+import ssl
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -17,6 +19,7 @@ from conftest import clean_environment, closed_port, demo_credentials, env_for
 from fake_misbehaviour import CONTROL_TEXT
 from fake_proxy import FakeProxy
 from fake_sipgate import DEMO_TOKEN, DEMO_TOKEN_ID, TEST_CA, FakeSipgate
+from sipgate_basic.guards.network import Hop, network_error
 from sipgate_basic.guards.urls import is_loopback
 
 MiB = 1024 * 1024
@@ -45,7 +48,6 @@ def test_redirect_to_another_origin_is_not_followed(run, fake, status, phrase):
 
 def test_a_socket_timeout_is_the_exchange_timing_out():
     # Reached when a read times out a moment before the whole exchange does.
-    from sipgate_basic.guards.network import Hop, network_error
     error = network_error(Hop("api.example:443"), socket.timeout(), 1)
     assert str(error) == "timed out after 1 s: no complete answer from api.example:443 (--timeout)"
     assert error.exit_code == 5
@@ -146,6 +148,116 @@ def test_tls_with_an_untrusted_certificate(run, tls_fake):
         "it was issued by 'sipgate_basic test CA'. If your network uses a private certificate "
         "authority, pass --cacert FILE with its certificate.\n")
     assert tls_fake.requests == []  # the handshake failed: no header went out
+
+
+@pytest.fixture
+def after_hello():
+    """after_hello(then) -> port of a server that reads one ClientHello, then does then(socket).
+
+    For a TLS handshake that goes wrong at its first step; 127.0.0.1 only.
+    """
+    servers = []
+
+    def start(then):
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        listener.settimeout(30)
+
+        def serve():
+            connection, _ = listener.accept()
+            with connection:
+                connection.settimeout(10)
+                connection.recv(65536)  # the ClientHello, whole
+                then(connection)
+
+        thread = threading.Thread(target=serve, daemon=True)
+        thread.start()
+        servers.append((thread, listener))
+        return listener.getsockname()[1]
+
+    yield start
+    for thread, listener in servers:
+        thread.join(10)
+        listener.close()
+
+
+def hang_up(connection):
+    connection.shutdown(socket.SHUT_RDWR)
+
+
+CLOSED_IN_HANDSHAKE = "sipgate_basic: 127.0.0.1:%d closed the connection during the TLS handshake"
+
+
+@pytest.mark.parametrize("then", [hang_up, lambda connection: None], ids=["shutdown", "close"])
+def test_connection_closed_during_the_tls_handshake(run, after_hello, then):
+    # The same words on every build: 3.10+ raise SSLEOFError; 3.8, 3.9 and
+    # Debian's 3.11.2 SSLZeroReturnError; 3.6 and 3.7 a misnamed SSLError.
+    port = after_hello(then)
+    result = run(env={"SIPGATE_BASE_URL": "https://127.0.0.1:%d/v2" % port,
+                      "SIPGATE_TOKEN_ID": DEMO_TOKEN_ID, "SIPGATE_TOKEN": DEMO_TOKEN})
+    assert result.code == 5, result
+    assert result.err == CLOSED_IN_HANDSHAKE % port + "\n"
+
+
+def test_connection_closed_during_the_tls_handshake_through_a_proxy(run, after_hello):
+    port = after_hello(hang_up)
+    with FakeProxy() as proxy:
+        result = run(env={"SIPGATE_BASE_URL": "https://127.0.0.1:%d/v2" % port,
+                          "SIPGATE_TOKEN_ID": DEMO_TOKEN_ID, "SIPGATE_TOKEN": DEMO_TOKEN,
+                          "HTTPS_PROXY": proxy.url})
+    assert result.code == 5, result
+    assert result.err == (CLOSED_IN_HANDSHAKE + " through the proxy %s (from HTTPS_PROXY)\n"
+                          ) % (port, proxy.url)
+
+
+def ssl_error(kind, number, text, reason):
+    """An ssl exception as _ssl makes it: with the `reason` and `library` it sets."""
+    error = kind(number, text)
+    error.reason, error.library = reason, "SSL" if reason else None
+    return error
+
+
+@pytest.mark.parametrize("raised", [
+    (ssl.SSLEOFError, 8, "[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of "
+                         "protocol (_ssl.c:1006)", "UNEXPECTED_EOF_WHILE_READING"),
+    (ssl.SSLEOFError, 8, "EOF occurred in violation of protocol (_ssl.c:1129)", None),
+    (ssl.SSLZeroReturnError, 6, "TLS/SSL connection has been closed (EOF) (_ssl.c:992)", None),
+    (ssl.SSLError, 1, "[SSL: KRB5_S_TKT_NYV] unexpected eof while reading (_ssl.c:852)",
+     "KRB5_S_TKT_NYV"),
+    (OSError, 0, "Error", None),
+], ids=["3.10+", "openssl-1.1.1", "3.8-3.9-debian-3.11.2", "3.6-3.7-openssl-3", "bpo-31122"])
+def test_each_builds_own_exception_for_a_closed_handshake_reads_the_same(raised):
+    # What each build raises for it, the builds not on this machine included.
+    kind, number, text, reason = raised
+    exception = ssl_error(*raised) if kind is not OSError else OSError(number, text)
+    error = network_error(Hop("api.example:443"), exception, 10)
+    assert str(error) == "api.example:443 closed the connection during the TLS handshake"
+    assert error.exit_code == 5
+
+
+def test_a_server_that_does_not_speak_tls_is_said_in_our_words_first(run, after_hello):
+    # OpenSSL's name for it varies by version; it may follow, in parentheses.
+    port = after_hello(lambda connection: connection.sendall(
+        b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"))
+    result = run(env={"SIPGATE_BASE_URL": "https://127.0.0.1:%d/v2" % port,
+                      "SIPGATE_TOKEN_ID": DEMO_TOKEN_ID, "SIPGATE_TOKEN": DEMO_TOKEN})
+    assert result.code == 5, result
+    assert result.err.startswith("sipgate_basic: TLS with 127.0.0.1:%d failed (" % port)
+    assert result.err.endswith(")\n") and result.err.count("\n") == 1
+    assert "(error)" not in result.err
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"),
+                    reason="Linux refuses TCP to a multicast address itself (ENETUNREACH)")
+def test_a_host_that_cannot_be_reached_is_said_in_our_words_first(run):
+    # No route: the C library's words only follow, in parentheses.
+    result = run("--timeout", "5", env={"SIPGATE_BASE_URL": "https://224.0.0.1/v2",
+                                        "SIPGATE_TOKEN_ID": DEMO_TOKEN_ID,
+                                        "SIPGATE_TOKEN": DEMO_TOKEN})
+    assert result.code == 5, result
+    assert result.err.startswith("sipgate_basic: network error talking to 224.0.0.1 (")
+    assert result.err.endswith(")\n") and result.err.count("\n") == 1
 
 
 @pytest.mark.promise("tls-verified")

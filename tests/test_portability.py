@@ -1,12 +1,13 @@
-"""Runs wherever a python3 runs: every CPython 3.x here, standard library only.
+"""Runs wherever a python3 runs: every CPython 3.6+ here (and PyPy), standard library only.
 
 The package is copied alone into an empty folder and run there with
-`python3.X -S -E -m sipgate_basic`: no site-packages, no PYTHON* variables,
+`python3 -S -E -m sipgate_basic`: no site-packages, no PYTHON* variables,
 nothing but the folder, as on a locked-down host.
 """
 
 import ast
 import base64
+import collections
 import glob
 import json
 import os
@@ -21,45 +22,77 @@ from conftest import ROOT, assert_no_secret, demo_credentials
 from fake_sipgate import ACCOUNT, DEMO_TOKEN, DEMO_TOKEN_ID
 
 PACKAGE = os.path.join(ROOT, "sipgate_basic")
-MINORS = range(6, 15)  # 3.6 to 3.14
+SOURCES = os.path.join(PACKAGE, "**", "*.py")  # subpackages too: glob(..., recursive=True)
+MINORS = range(6, 15)  # 3.6 to 3.14: the names python3.X looked for on PATH
+# .ci/run runs the suite once per Python; the interpreter matrix below, which
+# starts every Python itself, needs to run in only one of those runs.
+TESTED_BY = os.environ.get("SIPGATE_BASIC_PORTABILITY_TESTED_BY")
+
+# One interpreter found here: id is "<implementation>-<version>-<path>", e.g.
+# "cpython-3.11.2-/usr/bin/python3"; path is the first path it was found at;
+# implementation is platform.python_implementation() ("CPython", "PyPy");
+# version is sys.version_info[:3], a tuple of ints.
+Interpreter = collections.namedtuple("Interpreter", "id path implementation version")
+
+PROBE = ("import platform, sys; print(platform.python_implementation()); "
+         "print(' '.join(str(n) for n in sys.version_info[:3]))")
 
 
-def interpreters():
-    """{(3, minor): path} of the real CPython 3 interpreters on this machine.
+def interpreter_paths():
+    """Every path where a Python 3 may be: pyenv's versions, then PATH, in that order.
 
     pyenv's versions folder first: its `python3.X` shims on PATH fail for a
-    version that is not active. Then real interpreters on PATH.
+    version that is not active, so shims are never used. On PATH, `python3`
+    before `python3.X`, so that an interpreter is named as it is usually run.
     """
-    candidates = []
     root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
     if shutil.which("pyenv"):
         try:
             root = subprocess.check_output(["pyenv", "root"], universal_newlines=True).strip()
         except (OSError, subprocess.CalledProcessError):
             pass
-    candidates += sorted(glob.glob(os.path.join(root, "versions", "3.*", "bin", "python3")))
+    paths = sorted(glob.glob(os.path.join(root, "versions", "*", "bin", "python3")))
     for directory in os.environ.get("PATH", "").split(os.pathsep):
-        if "shims" not in directory.split(os.sep):
-            candidates += [os.path.join(directory, "python3.%d" % m) for m in MINORS]
-            candidates.append(os.path.join(directory, "python3"))
-    found = {}
-    for path in candidates:
-        if not os.access(path, os.X_OK):
+        if directory and "shims" not in directory.split(os.sep):
+            paths += [os.path.join(directory, name) for name in
+                      ["python3", "pypy3"] + ["python3.%d" % m for m in MINORS]]
+    return paths
+
+
+def interpreters():
+    """[Interpreter] of the CPython 3.6+ and PyPy 3 interpreters here, one per real path.
+
+    Found by path, not one per minor version: Debian's /usr/bin/python3
+    (3.11.2) and pyenv's 3.11.7 are two interpreters, both tested; a path
+    that is a link to one already found (/bin/python3) is not a third.
+    """
+    found, seen = [], set()
+    for path in interpreter_paths():
+        real = os.path.realpath(path)
+        if real in seen or not os.path.isfile(real) or not os.access(real, os.X_OK):
             continue
+        seen.add(real)
         try:
-            out = subprocess.check_output(
-                [path, "-S", "-E", "-c", "import sys, platform; print(sys.version_info[0], "
-                 "sys.version_info[1], platform.python_implementation())"],
-                universal_newlines=True, stderr=subprocess.DEVNULL, timeout=30)
-        except (OSError, subprocess.SubprocessError):
+            out = subprocess.check_output([path, "-S", "-E", "-c", PROBE],
+                                          universal_newlines=True,
+                                          stderr=subprocess.DEVNULL, timeout=30)
+            implementation, numbers = out.splitlines()
+            version = tuple(int(n) for n in numbers.split())
+        except (OSError, subprocess.SubprocessError, ValueError):
             continue
-        major, minor, implementation = out.split()
-        if implementation == "CPython" and major == "3":
-            found.setdefault((3, int(minor)), path)
-    return found
+        if implementation in ("CPython", "PyPy") and (3, 6) <= version < (4,):
+            name = "%s-%s-%s" % (implementation.lower(), ".".join(map(str, version)), path)
+            found.append(Interpreter(name, path, implementation, version))
+    return sorted(found, key=lambda one: (one.implementation != "CPython", one.version, one.path))
 
 
 INTERPRETERS = interpreters()
+
+
+def skip_if_run_elsewhere():
+    if TESTED_BY:
+        pytest.skip("run once per CI run, in the run under %s (.ci/run sets "
+                    "SIPGATE_BASIC_PORTABILITY_TESTED_BY)" % TESTED_BY)
 
 
 @pytest.fixture
@@ -80,11 +113,10 @@ def run_isolated(python, folder, *args, **env):
     return completed
 
 
-@pytest.mark.parametrize("minor", MINORS, ids=["3.%d" % m for m in MINORS])
-def test_runs_end_to_end_on_every_cpython_here(minor, copied, fake):
-    python = INTERPRETERS.get((3, minor))
-    if python is None:
-        pytest.skip("no CPython 3.%d on this machine" % minor)
+@pytest.mark.parametrize("python", [found.path for found in INTERPRETERS],
+                         ids=[found.id for found in INTERPRETERS])
+def test_runs_end_to_end_on_every_python_here(python, copied, fake):
+    skip_if_run_elsewhere()
     env = {"SIPGATE_BASE_URL": fake.base_url, "SIPGATE_TOKEN_ID": DEMO_TOKEN_ID,
            "SIPGATE_TOKEN": DEMO_TOKEN}
     ok = run_isolated(python, copied, "--verbose", **env)
@@ -116,7 +148,10 @@ def test_runs_end_to_end_on_every_cpython_here(minor, copied, fake):
 def test_the_oldest_promised_python_is_here_in_ci():
     # The image this project is tested on ships 3.6; if it vanished, the
     # matrix above would skip it silently.
-    if os.environ.get("CI") and (3, 6) not in INTERPRETERS:
+    skip_if_run_elsewhere()
+    oldest = [found for found in INTERPRETERS
+              if found.implementation == "CPython" and found.version[:2] == (3, 6)]
+    if os.environ.get("CI") and not oldest:
         pytest.fail("CI has no CPython 3.6: the promise to run on it goes untested")
 
 
@@ -133,7 +168,7 @@ def imported_modules(path):
 
 @pytest.mark.skipif(sys.version_info < (3, 10), reason="sys.stdlib_module_names is 3.10+")
 def test_imports_only_the_standard_library():
-    for path in glob.glob(os.path.join(PACKAGE, "*.py")):
+    for path in glob.glob(SOURCES, recursive=True):
         for module in imported_modules(path):
             assert module in sys.stdlib_module_names or module == "sipgate_basic", (
                 "%s imports %s, which is not in the standard library" % (path, module))
@@ -150,7 +185,7 @@ def test_no_syntax_newer_than_python_3_6():
         (r"\b(list|dict|tuple|set)\[", "builtin generics (3.9)"),
         (r"capture_output=", "subprocess capture_output (3.7)"),
     ]
-    for path in glob.glob(os.path.join(PACKAGE, "*.py")):
+    for path in glob.glob(SOURCES, recursive=True):
         with open(path, encoding="utf-8") as source:
             text = source.read()
         for pattern, what in forbidden:

@@ -23,6 +23,7 @@ import pytest
 
 from conftest import HERE, ROOT, assert_no_secret, clean_environment, closed_port, env_for
 from fake_sipgate import DEMO_TOKEN_ID
+from test_portability import skip_if_run_elsewhere
 from sipgate_basic import __version__
 from sipgate_basic.errors import INTERRUPTED
 
@@ -30,17 +31,13 @@ BUILD = os.path.join(HERE, "build_zipapp.py")
 
 
 def interpreters():
-    """[(test id, path or None)]: where the .pyz must run.
-
-    The one place that knows where the list comes from: today
-    test_portability's {(3, minor): path} of CPythons, plus pypy3 from PATH
-    unless the list has it already (None when it is absent: that case skips).
-    """
+    """[(test id, path or None)]: where the .pyz must run: every Python the
+    portability tests find (by path, PyPy included), and pypy3 as a case
+    that skips when it is absent."""
     from test_portability import INTERPRETERS
-    found = [("%d.%d" % version, INTERPRETERS[version]) for version in sorted(INTERPRETERS)]
-    pypy = shutil.which("pypy3")
-    if pypy is None or os.path.realpath(pypy) not in [os.path.realpath(p) for _, p in found]:
-        found.append(("pypy3", pypy))
+    found = [(one.id, one.path) for one in INTERPRETERS]
+    if not any(one.implementation == "PyPy" for one in INTERPRETERS):
+        found.append(("pypy3", shutil.which("pypy3")))
     return found
 
 
@@ -335,6 +332,7 @@ MODES = {"-S -E": ["-S", "-E"], "-I": ["-I"]}
                                           for name, path in interpreters()])
 def test_the_pyz_runs_on_every_interpreter_here(name, python, mode, read_only_pyz, fake,
                                                 tmp_path):
+    skip_if_run_elsewhere()
     if python is None:
         pytest.skip("%s is not installed (Debian: apt-get install pypy3)" % name)
     folder = os.path.dirname(read_only_pyz)

@@ -111,21 +111,35 @@ def network_error(hop, reason, seconds):
                             "arrived%s" % (host, through))
     if certificate_failed(reason):
         return certificate_error(hop, reason)
-    if isinstance(reason, ssl.SSLEOFError) or "unexpected eof" in str(reason).lower():
-        # (Python 3.6 with OpenSSL 3 names this reason wrongly: say it in words.)
+    if closed_in_tls_handshake(reason):
         return NetworkError("%s closed the connection during the TLS handshake%s"
                             % (host, through))
     if isinstance(reason, ssl.SSLError):
-        return NetworkError("TLS with %s failed (%s)%s" % (host, reason.reason or "error",
-                                                           through))
+        return NetworkError("TLS with %s failed (%s)%s" % (
+            host, reason.reason or reason.__class__.__name__, through))
     if isinstance(reason, OSError):
-        return NetworkError("network error talking to %s%s: %s" % (
+        return NetworkError("network error talking to %s%s (%s)" % (
             host, through, reason.strerror or reason.__class__.__name__))
     if isinstance(reason, http.client.HTTPException):
         return UnexpectedAnswer("the answer from %s is not HTTP (%s)"
                                 % (host, reason.__class__.__name__))
-    return NetworkError("network error talking to %s%s: %s"
+    return NetworkError("network error talking to %s%s (%s)"
                         % (host, through, reason.__class__.__name__))
+
+
+def closed_in_tls_handshake(reason):
+    """Whether the server hung up during the TLS handshake, however this build says it.
+
+    SSLEOFError (3.10+); SSLZeroReturnError (3.8, 3.9, Debian's 3.11.2 and
+    PyPy 3.9, with OpenSSL 3); an SSLError whose reason OpenSSL 3 misnames
+    but whose text says "unexpected eof" (3.6, 3.7); OSError with errno 0
+    (3.7 to 3.9 with OpenSSL 1.1.1, bpo-31122).
+    """
+    if isinstance(reason, (ssl.SSLEOFError, ssl.SSLZeroReturnError)):
+        return True
+    if isinstance(reason, ssl.SSLError):
+        return "unexpected eof" in str(reason).lower()
+    return type(reason) is OSError and reason.errno == 0
 
 
 def proxy_error(hop, reason):
@@ -168,9 +182,9 @@ def proxy_error(hop, reason):
                             "is not HTTP: check that %s names an HTTP proxy"
                             % (name, hop.host, variable))
     if isinstance(reason, OSError):
-        return NetworkError("network error talking to %s: %s"
+        return NetworkError("network error talking to %s (%s)"
                             % (name, reason.strerror or reason.__class__.__name__))
-    return NetworkError("network error talking to %s: %s" % (name, reason.__class__.__name__))
+    return NetworkError("network error talking to %s (%s)" % (name, reason.__class__.__name__))
 
 
 def certificate_failed(reason):
