@@ -40,7 +40,7 @@ options:
   --cacert FILE      trust the CA certificates in FILE (PEM) instead of
                      the system's
   --json             print only the account as JSON on standard output
-  -v, --verbose      show the route, the request and the answer's headers
+  -v, --verbose      show the route, the request and the response's headers
                      on standard error, secrets masked
   --offline          print the request that would be sent, secrets
                      masked; send nothing; needs no credentials

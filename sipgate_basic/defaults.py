@@ -8,7 +8,7 @@ DEFAULT_BASE_URL = "https://api.sipgate.com/v2"
 DEFAULT_ENV_FILE = ".env"
 DEFAULT_TIMEOUT = 10.0  # seconds, for the whole exchange
 MAX_TIMEOUT = 600.0     # a wait longer than ten minutes is a mistake, not a wish
-# The account answer is a few hundred bytes; anything past 1 MiB is not it.
+# The account response is a few hundred bytes; anything past 1 MiB is not it.
 MAX_BODY = 1024 * 1024
 # sipgate's tokens are 36 characters; a header this long no server takes.
 MAX_SECRET = 8192

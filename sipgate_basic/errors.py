@@ -18,11 +18,11 @@ class SipgateError(Exception):
     """
 
     exit_code = 1
-    meaning = "unexpected answer (for example a body that is not JSON), or an internal error"
+    meaning = "unexpected response (for example a body that is not JSON), or an internal error"
 
 
-class UnexpectedAnswer(SipgateError):
-    """An answer that is not what /account gives: not HTTP, not JSON, too long."""
+class UnexpectedResponse(SipgateError):
+    """A response that is not what /account gives: not HTTP, not JSON, too long."""
 
 
 class ConfigError(SipgateError):
@@ -51,7 +51,7 @@ class HTTPStatusError(SipgateError):
 
 
 class NetworkError(SipgateError):
-    """No usable answer: name lookup, connection, proxy, TLS or time limit failed."""
+    """No usable response: name lookup, connection, proxy, TLS or time limit failed."""
 
     exit_code = 5
     meaning = "network failure: unknown host, refused, proxy, TLS, broken off, timeout"

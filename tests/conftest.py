@@ -125,10 +125,10 @@ def closed_port():
 
 @pytest.fixture
 def raw_server():
-    """raw_server(answer) -> the base URL of a server that sends `answer` (bytes) as it is.
+    """raw_server(response) -> the base URL of a server that sends `response` (bytes) as it is.
 
     For answers no well-behaved server sends. It listens on 127.0.0.1 only,
-    reads each request head, writes `answer`, closes, and stops with the test.
+    reads each request head, writes `response`, closes, and stops with the test.
     """
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
@@ -160,8 +160,8 @@ def raw_server():
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
 
-    def start(answer):
-        answers[:] = [answer]
+    def start(response):
+        answers[:] = [response]
         return "http://127.0.0.1:%d/v2" % listener.getsockname()[1]
 
     yield start

@@ -137,7 +137,7 @@ def test_forced_statuses(run, fake, demo_env, status, code, message):
     assert (result.code, result.out, result.err) == (code, "", "sipgate_basic: %s\n" % message)
 
 
-def test_not_json_is_an_unexpected_answer(run, fake, demo_env):
+def test_not_json_is_an_unexpected_response(run, fake, demo_env):
     fake.mode = "not-json"
     result = run(env=demo_env)
     assert result.code == 1
@@ -163,7 +163,7 @@ def test_verbose_shows_exactly_what_was_sent_with_the_secret_masked(run, fake, d
     assert dict(fake.requests[0].headers)["Authorization"] == "Basic " + demo_credentials()
 
 
-def test_verbose_on_failure_shows_the_answer_too(run, fake, demo_env):
+def test_verbose_on_failure_shows_the_response_too(run, fake, demo_env):
     demo_env["SIPGATE_TOKEN"] = "wrong"
     result = run("-v", env=demo_env)
     assert result.code == 3
@@ -210,7 +210,7 @@ def test_version(run):
     assert (result.code, result.out) == (0, "sipgate_basic %s\n" % __version__)
 
 
-def test_non_ascii_answer_on_an_ascii_terminal(run, fake, demo_env, monkeypatch):
+def test_non_ascii_response_on_an_ascii_terminal(run, fake, demo_env, monkeypatch):
     import fake_sipgate
     monkeypatch.setitem(fake_sipgate.ACCOUNT, "company", "Müller & Söhne")
     demo_env.update(PYTHONIOENCODING="ascii")

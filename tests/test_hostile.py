@@ -132,7 +132,7 @@ def test_a_stalled_name_lookup_is_bounded(tmp_path):
                                stderr=subprocess.PIPE, universal_newlines=True, timeout=60)
     elapsed = time.time() - started
     assert completed.returncode == 5, completed.stderr
-    assert completed.stderr == ("sipgate_basic: timed out after 1 s: no complete answer from "
+    assert completed.stderr == ("sipgate_basic: timed out after 1 s: no complete response from "
                                 "api.sipgate.test (--timeout)\n")
     assert elapsed < 2.5, elapsed
 
@@ -300,7 +300,7 @@ B64 = demo_credentials()
 
 
 @pytest.mark.promise("no-secret-is-printed")
-@pytest.mark.parametrize("answer", [
+@pytest.mark.parametrize("response", [
     # the Base64 credentials without their padding, in the reason phrase
     "HTTP/1.1 401 %s\r\nContent-Length: 0\r\n\r\n" % B64.rstrip("="),
     # %-encoded, in a redirect's Location
@@ -318,8 +318,8 @@ B64 = demo_credentials()
     "HTTP/1.1 401 Unauthorized\r\nX-A: %s\r\nContent-Length: 0\r\n\r\n"
     % B64.replace("+", "-").replace("/", "_"),
 ])
-def test_a_secret_bent_or_cut_by_the_server_is_never_printed(run, raw_server, answer):
-    base_url = raw_server(answer.encode("utf-8"))
+def test_a_secret_bent_or_cut_by_the_server_is_never_printed(run, raw_server, response):
+    base_url = raw_server(response.encode("utf-8"))
     result = run("-v", env={"SIPGATE_BASE_URL": base_url, "SIPGATE_TOKEN_ID": DEMO_TOKEN_ID,
                             "SIPGATE_TOKEN": DEMO_TOKEN})
     assert result.code in (1, 3, 4), result
@@ -345,7 +345,7 @@ def test_a_token_pasted_as_the_base_url_is_not_echoed(run, fake):
 
 @pytest.mark.promise("body-limits")
 @pytest.mark.promise("broken-connections")
-@pytest.mark.parametrize("answer,code,words", [
+@pytest.mark.parametrize("response,code,words", [
     # Content-Length counts unless Transfer-Encoding is exactly "chunked", as in http.client
     (b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nTransfer-Encoding: xchunked\r\n\r\n"
      b'{"a":1}', 5, "broke off after 7 of the 1000 bytes it announced"),
@@ -362,11 +362,11 @@ def test_a_token_pasted_as_the_base_url_is_not_echoed(run, fake):
      "broke off after 7 of the 8 bytes it announced"),
     # chunked, cut in the middle of a chunk, or before the last (empty) chunk
     (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n{\"a\":1", 5,
-     "broke off before the whole answer arrived"),
+     "broke off before the whole response arrived"),
     (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n7\r\n{\"a\":1}\r\n", 5,
-     "broke off before the whole answer arrived"),
+     "broke off before the whole response arrived"),
     # nothing but headers, then the close
-    (b"HTTP/1.1 200 OK\r\nX", 1, "HTTP 200, but the answer has no body"),
+    (b"HTTP/1.1 200 OK\r\nX", 1, "HTTP 200, but the response has no body"),
     # NaN is not JSON, whatever Python's json reads
     (b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{\"a\": NaN}", 1,
      "HTTP 200, but the JSON holds NaN, which JSON does not allow"),
@@ -381,8 +381,8 @@ def test_a_token_pasted_as_the_base_url_is_not_echoed(run, fake):
     (b"HTTP/1.1 302 Found\r\nLocation: http://[x\r\n sipgate_basic: fake second line\r\n"
      b"Content-Length: 0\r\n\r\n", 4, "HTTP 302 Found: the server redirects to"),
 ])
-def test_bent_answers_get_their_own_exit_code_and_one_line(run, raw_server, answer, code, words):
-    base_url = raw_server(answer)
+def test_bent_responses_get_their_own_exit_code_and_one_line(run, raw_server, response, code, words):
+    base_url = raw_server(response)
     result = run(env={"SIPGATE_BASE_URL": base_url, "SIPGATE_TOKEN_ID": DEMO_TOKEN_ID,
                       "SIPGATE_TOKEN": DEMO_TOKEN})
     assert result.code == code, result
@@ -482,11 +482,11 @@ def test_json_too_deep_to_print_is_refused_in_words(monkeypatch):
     # json.loads does: a body loads, then fails to print. Made to fail here
     # on any version.
     from sipgate_basic import cli
-    from sipgate_basic.errors import UnexpectedAnswer
+    from sipgate_basic.errors import UnexpectedResponse
 
     def too_deep(*args, **kwargs):
         raise RecursionError("maximum recursion depth exceeded")
 
     monkeypatch.setattr(cli.json, "dumps", too_deep)
-    with pytest.raises(UnexpectedAnswer, match="HTTP 200, but the JSON is nested too deeply"):
+    with pytest.raises(UnexpectedResponse, match="HTTP 200, but the JSON is nested too deeply"):
         cli.render([[[]]], False, 200)

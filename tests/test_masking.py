@@ -50,7 +50,7 @@ def bent(secret):
     return distinct
 
 
-def answer(status, reason=b"Nope", headers=b"", body=b""):
+def response(status, reason=b"Nope", headers=b"", body=b""):
     return (b"HTTP/1.1 %d %s\r\n%sContent-Length: %d\r\n\r\n"
             % (status, reason, headers, len(body)) + body)
 
@@ -59,9 +59,9 @@ def reason_of(form):
     return form.encode("latin-1")  # http.client reads a reason phrase as Latin-1
 
 
-def run_against(run, raw_server, server_answer, *args, **settings):
+def run_against(run, raw_server, server_response, *args, **settings):
     env = dict({"SIPGATE_TOKEN_ID": DEMO_TOKEN_ID, "SIPGATE_TOKEN": TOKEN}, **settings)
-    env["SIPGATE_BASE_URL"] = raw_server(server_answer)
+    env["SIPGATE_BASE_URL"] = raw_server(server_response)
     result = run(*args, env=env)
     assert "Traceback" not in result.output
     return result
@@ -73,7 +73,7 @@ def test_a_token_of_exactly_min_hidden_characters_is_masked_in_server_text(run, 
     token = "8chars!x"
     assert len(token) == 8
     body = b"error: " + token.encode()
-    result = run_against(run, raw_server, answer(200, b"OK", body=body), SIPGATE_TOKEN=token)
+    result = run_against(run, raw_server, response(200, b"OK", body=body), SIPGATE_TOKEN=token)
     assert result.code == 1, result
     assert "the body is not JSON; it begins: 'error: <hidden>'" in result.err
     assert token not in result.output
@@ -83,7 +83,7 @@ def test_a_shorter_token_is_not_searched_for_in_server_text(run, raw_server):
     # Masking seven characters everywhere would garble the output: the
     # server's echo of it is shown as it came.
     token = "7chars!"
-    result = run_against(run, raw_server, answer(401, token.encode()), SIPGATE_TOKEN=token)
+    result = run_against(run, raw_server, response(401, token.encode()), SIPGATE_TOKEN=token)
     assert result.code == 3, result
     assert "HTTP 401 %s: " % token in result.err
 
@@ -93,7 +93,7 @@ def test_a_shorter_token_is_never_shown_where_the_client_places_it(run, raw_serv
     line = "Authorization: Basic <hidden: Base64 of %s:...>" % DEMO_TOKEN_ID
     offline = run("--offline", env={"SIPGATE_TOKEN_ID": DEMO_TOKEN_ID, "SIPGATE_TOKEN": token})
     assert offline.code == 0 and line + "\n" in offline.out, offline
-    verbose = run_against(run, raw_server, answer(401, b"Nope"), "-v", SIPGATE_TOKEN=token)
+    verbose = run_against(run, raw_server, response(401, b"Nope"), "-v", SIPGATE_TOKEN=token)
     assert "> " + line + "\n" in verbose.err, verbose
     for result in (offline, verbose):
         assert token not in result.output
@@ -104,7 +104,7 @@ def test_the_unpadded_base64_of_an_eight_character_secret(run, raw_server):
     unpadded = base64.b64encode(token.encode()).decode().rstrip("=")
     assert unpadded == "YWFhYWE/YWE"  # of a padded 12; not its URL-safe form
     location = b"Location: /login?c=" + unpadded.encode() + b"\r\n"
-    result = run_against(run, raw_server, answer(302, b"Found", location), SIPGATE_TOKEN=token)
+    result = run_against(run, raw_server, response(302, b"Found", location), SIPGATE_TOKEN=token)
     assert result.code == 4, result
     assert "the server redirects to http://127.0.0.1:" in result.err
     assert "/login?c=<hidden>. Not followed" in result.err
@@ -115,7 +115,7 @@ def test_the_unpadded_base64_of_an_eight_character_secret(run, raw_server):
 
 def test_a_secret_at_the_very_end_of_a_line(run, raw_server):
     header = b"X-Echo: you sent " + TOKEN.encode("latin-1") + b"\r\n"
-    result = run_against(run, raw_server, answer(401, b"Nope", header), "-v")
+    result = run_against(run, raw_server, response(401, b"Nope", header), "-v")
     assert "< X-Echo: you sent <hidden>\n" in result.err, result
     assert TOKEN not in result.output
 
@@ -123,7 +123,7 @@ def test_a_secret_at_the_very_end_of_a_line(run, raw_server):
 def test_the_second_occurrence_on_one_line(run, raw_server):
     header = b"X-Echo: " + TOKEN.encode("latin-1") + b" and " + TOKEN.encode("latin-1") + \
         b" again\r\n"
-    result = run_against(run, raw_server, answer(401, b"Nope", header), "-v")
+    result = run_against(run, raw_server, response(401, b"Nope", header), "-v")
     assert "< X-Echo: <hidden> and <hidden> again\n" in result.err, result
     assert TOKEN not in result.output
 
@@ -139,7 +139,7 @@ def cases(kind, secret):
 def test_each_form_of_a_secret_in_a_reason_phrase(run, raw_server, kind, form):
     settings = {"SIPGATE_ACCESS_TOKEN": ACCESS_TOKEN, "SIPGATE_TOKEN_ID": "",
                 "SIPGATE_TOKEN": ""} if kind == "access token" else {}
-    result = run_against(run, raw_server, answer(401, reason_of(form)), **settings)
+    result = run_against(run, raw_server, response(401, reason_of(form)), **settings)
     assert result.code == 3, result
     assert result.err.startswith("sipgate_basic: HTTP 401 <hidden>: "), result
     assert form not in result.output
@@ -151,7 +151,7 @@ PROXY_USER, PROXY_PASSWORD = "alice", TOKEN
 @pytest.mark.parametrize("kind,form", cases("proxy password", PROXY_PASSWORD) + cases(
     "proxy user:password pair", PROXY_USER + ":" + PROXY_PASSWORD))
 def test_each_form_of_the_proxy_password_in_a_407_reason_phrase(run, raw_server, kind, form):
-    proxy = raw_server(answer(407, reason_of(form))).rsplit("/", 1)[0].replace(
+    proxy = raw_server(response(407, reason_of(form))).rsplit("/", 1)[0].replace(
         "http://", "http://%s:%s@" % (PROXY_USER, urllib.parse.quote(PROXY_PASSWORD, safe="")))
     result = run(env={"SIPGATE_BASE_URL": CLOSED_HTTPS, "SIPGATE_TOKEN_ID": DEMO_TOKEN_ID,
                       "SIPGATE_TOKEN": "3fa85f64-5717-4562-b3fc-2c963f66afa6",

@@ -49,7 +49,7 @@ def test_redirect_to_another_origin_is_not_followed(run, fake, status, phrase):
 def test_a_socket_timeout_is_the_exchange_timing_out():
     # Reached when a read times out a moment before the whole exchange does.
     error = network_error(Hop("api.example:443"), socket.timeout(), 1)
-    assert str(error) == "timed out after 1 s: no complete answer from api.example:443 (--timeout)"
+    assert str(error) == "timed out after 1 s: no complete response from api.example:443 (--timeout)"
     assert error.exit_code == 5
 
 
@@ -98,7 +98,7 @@ def test_timeout_bounds_the_whole_exchange(run, fake, mode):
     result = run("--timeout", "1", "--verbose", env=env_for(fake))
     assert result.code == 5, result
     assert result.err.splitlines()[-1] == (
-        "sipgate_basic: timed out after 1 s: no complete answer from 127.0.0.1:%d "
+        "sipgate_basic: timed out after 1 s: no complete response from 127.0.0.1:%d "
         "(--timeout)" % fake.port)
     assert time.time() - started < 8
     assert len(fake.requests) == 1
@@ -127,7 +127,7 @@ def test_unknown_host(run):
 
 @pytest.mark.promise("broken-connections")
 @pytest.mark.parametrize("mode,message", [
-    ("reset", "connection to 127.0.0.1:{port} broke off before the whole answer arrived"),
+    ("reset", "connection to 127.0.0.1:{port} broke off before the whole response arrived"),
     ("hang-up", "127.0.0.1:{port} closed the connection without answering"),
 ])
 def test_connection_dropped(run, fake, mode, message):
@@ -314,8 +314,8 @@ def test_announced_huge_body_is_refused_unread(run, fake):
     fake.mode = "huge"
     result = run(env=env_for(fake))
     assert result.code == 1, result
-    assert result.err == ("sipgate_basic: the answer announces 16777216 bytes; an account "
-                          "answer is a few hundred, and more than 1048576 are not read\n")
+    assert result.err == ("sipgate_basic: the response announces 16777216 bytes; an account "
+                          "response is a few hundred, and more than 1048576 are not read\n")
 
 
 @pytest.mark.promise("body-limits")
@@ -323,8 +323,8 @@ def test_unannounced_huge_body_stops_at_the_cap(run, fake):
     fake.mode = "huge-unannounced"
     result = run(env=env_for(fake))
     assert result.code == 1, result
-    assert result.err == ("sipgate_basic: the answer is longer than 1048576 bytes; an account "
-                          "answer is a few hundred. Stopped reading.\n")
+    assert result.err == ("sipgate_basic: the response is longer than 1048576 bytes; an account "
+                          "response is a few hundred. Stopped reading.\n")
     time.sleep(0.2)
     assert fake.bytes_sent < 16 * MiB  # the client hung up; it did not drain the stream
 
@@ -375,11 +375,11 @@ def test_unparsable_location_is_shown_not_followed(run, fake):
 # --- Exactly what was announced, or a failure ------------------------------------
 
 @pytest.mark.promise("broken-connections")
-def test_answer_shorter_than_announced_broke_off(run, fake):
+def test_response_shorter_than_announced_broke_off(run, fake):
     fake.mode = "short"  # announces 500 bytes, sends 50 of valid JSON, closes
     result = run(env=env_for(fake))
     assert (result.code, result.out) == (5, ""), result
-    assert result.err == ("sipgate_basic: the answer from 127.0.0.1:%d broke off after 50 "
+    assert result.err == ("sipgate_basic: the response from 127.0.0.1:%d broke off after 50 "
                           "of the 500 bytes it announced\n" % fake.port)
 
 
@@ -400,11 +400,11 @@ def test_body_cap_is_exactly_1_mib(run, fake, announce):
     refused = run("--json", env=env_for(fake))
     assert (refused.code, refused.out) == (1, ""), refused
     if announce:
-        assert refused.err == ("sipgate_basic: the answer announces 1048577 bytes; an account "
-                               "answer is a few hundred, and more than 1048576 are not read\n")
+        assert refused.err == ("sipgate_basic: the response announces 1048577 bytes; an account "
+                               "response is a few hundred, and more than 1048576 are not read\n")
     else:
-        assert refused.err == ("sipgate_basic: the answer is longer than 1048576 bytes; an "
-                               "account answer is a few hundred. Stopped reading.\n")
+        assert refused.err == ("sipgate_basic: the response is longer than 1048576 bytes; an "
+                               "account response is a few hundred. Stopped reading.\n")
 
 
 @pytest.mark.promise("body-limits")
@@ -413,7 +413,7 @@ def test_content_length_that_is_not_a_number(run, fake, value):
     fake.mode, fake.content_length = "content-length", value
     result = run(env=env_for(fake))
     assert result.code == 1, result
-    assert result.err == ("sipgate_basic: the answer from 127.0.0.1:%d has a Content-Length "
+    assert result.err == ("sipgate_basic: the response from 127.0.0.1:%d has a Content-Length "
                           "that is not one number\n" % fake.port)
 
 

@@ -5,14 +5,14 @@ body over 1 MiB is refused"): the exchange ends within --timeout seconds,
 whatever the network does; a body is read up to MAX_BODY bytes and never
 cut short unnoticed; a 2xx is an account only if its body is a JSON
 object that Python and --json can hold. Anything else is an
-UnexpectedAnswer (exit 1) or a NetworkError (exit 5), in words.
+UnexpectedResponse (exit 1) or a NetworkError (exit 5), in words.
 """
 
 import json
 import threading
 
 from ..defaults import MAX_BODY
-from ..errors import NetworkError, UnexpectedAnswer
+from ..errors import NetworkError, UnexpectedResponse
 from .masking import Masker
 
 
@@ -47,11 +47,11 @@ def read_body(response, host):
     """The body: refused past MAX_BODY bytes before it fills memory, and never cut short."""
     lengths = response.headers.get_all("Content-Length") or []
     if not all(is_digits(value.strip()) for value in lengths) or len(set(lengths)) > 1:
-        raise UnexpectedAnswer("the answer from %s has a Content-Length that is not one "
+        raise UnexpectedResponse("the response from %s has a Content-Length that is not one "
                                "number" % host)
     announced = int(lengths[0]) if lengths else None
     if announced is not None and announced > MAX_BODY:
-        raise UnexpectedAnswer("the answer announces %d bytes; an account answer is a "
+        raise UnexpectedResponse("the response announces %d bytes; an account response is a "
                                "few hundred, and more than %d are not read"
                                % (announced, MAX_BODY))
     chunks, size = [], 0
@@ -61,14 +61,14 @@ def read_body(response, host):
             break
         size += len(chunk)
         if size > MAX_BODY:
-            raise UnexpectedAnswer("the answer is longer than %d bytes; an account "
-                                   "answer is a few hundred. Stopped reading." % MAX_BODY)
+            raise UnexpectedResponse("the response is longer than %d bytes; an account "
+                                   "response is a few hundred. Stopped reading." % MAX_BODY)
         chunks.append(chunk)
     # http.client returns what came when a connection closes early; only
-    # counting tells a whole answer from part of one. (A chunked body it
+    # counting tells a whole response from part of one. (A chunked body it
     # checks itself: it raises IncompleteRead.)
     if announced is not None and size < announced and not response.chunked:
-        raise NetworkError("the answer from %s broke off after %d of the %d bytes it "
+        raise NetworkError("the response from %s broke off after %d of the %d bytes it "
                            "announced" % (host, size, announced))
     return b"".join(chunks)
 
@@ -86,21 +86,21 @@ KINDS = {list: "an array", str: "a string", bool: "true or false", int: "a numbe
 def decode_account(status, body, secrets):
     """The account: the JSON object of a 2xx body, within what an account holds."""
     if not body:
-        raise UnexpectedAnswer("HTTP %d, but the answer has no body" % status)
+        raise UnexpectedResponse("HTTP %d, but the response has no body" % status)
     try:
         account = json.loads(body.decode("utf-8"), parse_int=whole_number,
                              parse_float=finite_number, parse_constant=no_constant)
     except RecursionError:
         raise too_deep(status)
     except NotAnAccount as why:
-        raise UnexpectedAnswer("HTTP %d, but the JSON %s" % (status, why))
+        raise UnexpectedResponse("HTTP %d, but the JSON %s" % (status, why))
     except ValueError:  # UnicodeDecodeError is a ValueError too
         # Masked before it is cut, so that no cut leaves part of a secret.
         text = Masker(secrets).hidden(body.decode("utf-8", "replace"))
-        raise UnexpectedAnswer("HTTP %d, but the body is not JSON; it begins: %r"
+        raise UnexpectedResponse("HTTP %d, but the body is not JSON; it begins: %r"
                                % (status, text[:60]))
     if not isinstance(account, dict):
-        raise UnexpectedAnswer("HTTP %d, but the JSON is %s, not an account, which is a "
+        raise UnexpectedResponse("HTTP %d, but the JSON is %s, not an account, which is a "
                                "JSON object" % (status, KINDS[type(account)]))
     return account
 
@@ -129,5 +129,5 @@ def no_constant(name):
 
 def too_deep(status):
     """JSON nested deeper than Python's recursion limit: no account is."""
-    return UnexpectedAnswer("HTTP %d, but the JSON is nested too deeply to be an account"
+    return UnexpectedResponse("HTTP %d, but the JSON is nested too deeply to be an account"
                             % status)

@@ -2,7 +2,7 @@
 
 Promise (README, Security: "Refused, unknown host, reset, hang-up" and
 "Behind a proxy"): whatever the socket, ssl, http.client or urllib raise
-becomes one NetworkError (exit 5) or UnexpectedAnswer (exit 1) that names
+becomes one NetworkError (exit 5) or UnexpectedResponse (exit 1) that names
 the hop that failed: the proxy, before its tunnel is open; the API host,
 directly or through the tunnel. It says what to change (the host,
 HTTPS_PROXY, --cacert, --timeout). For a certificate that failed, it
@@ -18,7 +18,7 @@ import socket
 import ssl
 import urllib.error
 
-from ..errors import NetworkError, SipgateError, UnexpectedAnswer
+from ..errors import NetworkError, SipgateError, UnexpectedResponse
 from .urls import DEFAULT_PORTS, split_authority
 
 # http.client's words when a proxy answers CONNECT with anything but 200;
@@ -31,7 +31,7 @@ class Hop(object):
     """Where one exchange has got to, so that a failure names the right hop.
 
     Through a proxy, everything until its tunnel is open (finding and
-    reaching the proxy, its answer to CONNECT) is the proxy's; after that,
+    reaching the proxy, its response to CONNECT) is the proxy's; after that,
     TLS and HTTP are the API host's, carried through the tunnel.
     """
 
@@ -78,7 +78,7 @@ def failure(hop, error, seconds):
         return network_error(hop, reason, seconds)
     # Anything else that urllib or http.client raised on what a server
     # sent: named by its kind only, since its text may repeat that input.
-    return UnexpectedAnswer("the answer from %s could not be read (%s)"
+    return UnexpectedResponse("the response from %s could not be read (%s)"
                             % (hop.host, reason.__class__.__name__))
 
 
@@ -89,12 +89,12 @@ def timed_out(hop, seconds):
             "timed out after %g s waiting for %s to open a tunnel to %s (--timeout). "
             "Check that %s names a proxy that answers." % (seconds, hop.proxy_name(), hop.host,
                                                            hop.proxy.variable))
-    return NetworkError("timed out after %g s: no complete answer from %s%s (--timeout)"
+    return NetworkError("timed out after %g s: no complete response from %s%s (--timeout)"
                         % (seconds, hop.host, hop.through()))
 
 
 def network_error(hop, reason, seconds):
-    """The error for an exchange that got no usable answer; `reason` is what was raised."""
+    """The error for an exchange that got no usable response; `reason` is what was raised."""
     if isinstance(reason, socket.timeout):
         return timed_out(hop, seconds)
     if hop.at_proxy:
@@ -107,7 +107,7 @@ def network_error(hop, reason, seconds):
     if isinstance(reason, http.client.RemoteDisconnected):
         return NetworkError("%s closed the connection without answering%s" % (host, through))
     if isinstance(reason, (ConnectionResetError, http.client.IncompleteRead)):
-        return NetworkError("connection to %s broke off before the whole answer "
+        return NetworkError("connection to %s broke off before the whole response "
                             "arrived%s" % (host, through))
     if certificate_failed(reason):
         return certificate_error(hop, reason)
@@ -121,7 +121,7 @@ def network_error(hop, reason, seconds):
         return NetworkError("network error talking to %s%s (%s)" % (
             host, through, reason.strerror or reason.__class__.__name__))
     if isinstance(reason, http.client.HTTPException):
-        return UnexpectedAnswer("the answer from %s is not HTTP (%s)"
+        return UnexpectedResponse("the response from %s is not HTTP (%s)"
                                 % (host, reason.__class__.__name__))
     return NetworkError("network error talking to %s%s (%s)"
                         % (host, through, reason.__class__.__name__))

@@ -90,7 +90,7 @@ class HTTPSConnection(http.client.HTTPSConnection):
 
     def _tunnel(self):
         # http.client's step that sends CONNECT and reads the proxy's
-        # answer; it raises unless the proxy said 200.
+        # response; it raises unless the proxy said 200.
         http.client.HTTPSConnection._tunnel(self)
         self.hop.tunnel_open = True
 
