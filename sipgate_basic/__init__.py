@@ -11,10 +11,8 @@ REST API. The example, in the order one request flows:
 Beside it, `guards/` keeps the promises (masking, limits, proxies, TLS,
 bad input), each reached by one named call; under both, `defaults` and
 `errors` hold what both need. README's How It Works reads the example
-through, and shows what to import for your own code.
-
-This file imports nothing: `python -m sipgate_basic` runs it before
-__main__ can catch Ctrl-C, and the command line loads only what it uses.
+through, and shows what to import for your own code. This file imports
+nothing: it runs before __main__ can catch Ctrl-C.
 """
 
 __version__ = "1.2.0"

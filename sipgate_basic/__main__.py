@@ -1,10 +1,9 @@
 """`python -m sipgate_basic`: Ctrl-C first, then the command line.
 
-Ctrl-C is taken care of before anything else is imported. Python's own
-KeyboardInterrupt can land anywhere, and where it lands in an import or a
-finaliser it is printed as "Exception ignored" and lost, and the program
-goes on to send its request. A handler that ends the process at once
-cannot be lost: one line, exit 130, nothing sent after it.
+Before anything else is imported: Python's own KeyboardInterrupt, landing in
+an import or a finaliser, is printed as "Exception ignored" and lost, and the
+request is sent anyway. A handler that ends the process at once cannot be
+lost: one line, exit 130, nothing sent after it.
 """
 
 import os  # loaded already by runpy, which runs this file: no time passes here

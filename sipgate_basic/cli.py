@@ -1,11 +1,9 @@
 """The command line: flags in; one request; a message and an exit code out.
 
-Owns: the flags and --help, what goes to standard output (the account, or
-the request with --offline) and to standard error (diagnostics), and the
-exit code. As in httpie, `main` handles the errors and `program` is the
-program: settings, then `fetch_account`, with --verbose and --offline
-watching that one path (`Printer`). Every line goes out through
-guards.output, which masks the secrets and escapes control characters.
+As in httpie, `main` handles the errors and `program` is the program:
+settings, then `fetch_account`, watched by `Printer` for --verbose and
+--offline. Data goes to standard output, diagnostics to standard error,
+each line through guards.output (secrets masked, control characters escaped).
 """
 
 import json
@@ -113,7 +111,7 @@ def program(options, output):
 
 
 def version():
-    """The version, and the zipapp it runs from, if it does: a .pyz, a file, not a folder."""
+    """The version, and the zipapp it runs from (a file, not a folder), if it does."""
     path = os.path.abspath(__file__)
     while path != os.path.dirname(path):
         path = os.path.dirname(path)
@@ -125,9 +123,8 @@ def version():
 def parse_args(argv):
     """The options in `argv`, as attributes. Raises UsageError.
 
-    Hand-written rather than argparse for two reasons: a usage error must
-    never echo an argument (a mistyped flag may be followed by a token),
-    and argparse costs more start-up time than the rest of this program.
+    Not argparse: a usage error must never echo an argument (it may be a
+    token), and argparse costs more start-up time than the rest of this program.
     """
     options = Options()
     args = list(argv)
@@ -180,10 +177,7 @@ def seconds(value):
 
 def render(account, as_json, status):
     """The account as printed: pretty JSON after the status, or one line of JSON.
-
-    A character that could rewrite the terminal becomes its JSON escape
-    (\\u009b), so that what is printed is still the same JSON.
-    """
+    A control character becomes its JSON escape: what is printed is still JSON."""
     try:
         if as_json:
             text = json.dumps(account)
@@ -195,12 +189,9 @@ def render(account, as_json, status):
 
 
 class Printer(Watcher):
-    """The Watcher that prints what --offline and --verbose show, and notes the status.
-
-    Both first say the route, notes and hints (*). --offline prints the
-    request on standard output; --verbose prints the request (>) and the
-    response's headers (<) on standard error.
-    """
+    """The Watcher that prints what --offline and --verbose show, and notes the status:
+    route, notes and hints (*); the request (on standard output for --offline,
+    after > for --verbose); the response's headers (<)."""
 
     def __init__(self, options, config, output):
         self.options, self.config, self.output = options, config, output

@@ -1,12 +1,10 @@
 """One request: GET {base URL}/account, and the account that comes back.
 
-Owns the request's story, in the order it flows: build the request with
-its Authorization header, send it, read the response, decode the account.
-`fetch_account` tells it in four lines. Each defence is one named call
-into `guards`: `transport` (no redirects, verified TLS, the proxy's
-tunnel), `limits` (the deadline, the body's size, what an account is),
-`network` (which hop failed, in words) and `masking` (no secret in an
-error). Leaves the settings to `config` and the header's rules to `auth`.
+The request's story in the order it flows, told by `fetch_account`: build
+the request with its Authorization header, send it, read the response. Each
+defence is one named call into `guards`: `transport` (no redirects, verified
+TLS), `limits` (the deadline, the body, what an account is), `network` (a
+failure in words), `masking` (no secret in an error).
 """
 
 import collections
@@ -26,9 +24,7 @@ Response = collections.namedtuple("Response", "version status reason headers bod
 
 class Watcher(object):
     """Sees the request go out and the response come in, and changes neither.
-
-    This one does nothing; the command line's prints them for --verbose.
-    """
+    This one does nothing; the command line's prints them (cli.Printer)."""
 
     def request(self, request):
         pass

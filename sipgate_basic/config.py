@@ -1,12 +1,9 @@
 """Settings: the base URL, the credentials, the route, and where each came from.
 
-Owns: the three sources and their order (command-line flags, then the
-process environment, then a `.env` file) and the `Config` they make. What
-must hold before anything is sent (the base URL, the credentials, the
-proxy) is checked by one call into the guards, `checks.check_config`.
-
-An empty value counts as unset, so `SIPGATE_TOKEN=` in the environment
-does not hide the token in `.env`.
+Owns the three sources and their order (flags, then the environment, then
+a `.env` file) and the `Config` they make; one call into the guards,
+`checks.check_config`, checks it before anything is sent. An empty value
+counts as unset: `SIPGATE_TOKEN=` in the environment hides nothing in `.env`.
 """
 
 import os

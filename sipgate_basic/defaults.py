@@ -1,7 +1,5 @@
 """The facts the request and its guards share: defaults, limits, names, formats.
-
-A floor under both: the core (`config`, `client`, `cli`) and the guards
-import it, and it imports nothing, so no import circle closes through it.
+A floor under both: it imports nothing, so no import circle closes through it.
 """
 
 DEFAULT_BASE_URL = "https://api.sipgate.com/v2"

@@ -1,14 +1,10 @@
 """Reading a `.env` file: KEY=value lines, the way python-dotenv reads them.
 
-Owns: the grammar of one line, and reading a file into bindings, each with
-its line number. Like python-dotenv's parser, it states facts: a line it
-cannot read is a Binding whose `error` names what is wrong, and the caller
-(`config`, through `guards.checks`) decides what to say. Which keys mean
-something, and which source wins, is `config`'s.
-
+Owns the grammar of a line, and reading a file into bindings with their line
+numbers. Like python-dotenv's parser it states facts: a line it cannot read
+is a Binding whose `error` names what is wrong; `guards.checks` words it.
 README ("Where settings come from") gives the grammar and where it differs
-from python-dotenv 1.2.4; `tests/test_envfile.py` checks every case
-against the values python-dotenv gives.
+from python-dotenv 1.2.4; tests/test_envfile.py checks it against its values.
 """
 
 import collections
@@ -38,10 +34,8 @@ _ESCAPED = {
     "\\f": "\f", "\\n": "\n", "\\r": "\r", "\\t": "\t", "\\v": "\v",
 }
 
-# One KEY=value, or what kept a line (or, at line 0, the file) from being one.
-# `error` is None or one of: "folder", "missing", "unreadable", "too large",
-# "not UTF-8", "quoted key", "no key", "no equals", "open quote",
-# "after quote"; `value` then holds the detail for the message, if any.
+# One KEY=value; or, with `error` (a key of checks.ENV_FILE_PROBLEMS), what kept
+# a line (at line 0: the file) from being one, `value` holding any detail.
 Binding = collections.namedtuple("Binding", "key value line error")
 
 

@@ -1,21 +1,15 @@
 """Exit codes, the errors that carry them, and what an HTTP status means.
 
-Owns: the exit-code table (each code is written here, once), the error
-classes that carry a code, and the likely cause of each HTTP status that
-sipgate answers (the official sipgate.io examples' Common Issues table,
-plus 403), redirects included. Every other message is written next to
-the guard that knows its cause (`sipgate_basic/guards/`).
-
-Imports nothing: a floor under the core and the guards alike.
+Owns the exit-code table (each code written once), the errors that carry
+a code, and the likely cause of each HTTP status (the official examples'
+Common Issues, plus 403 and redirects). Other messages are written by the
+guard that knows the cause. Imports nothing: a floor under core and guards.
 """
 
 
 class SipgateError(Exception):
-    """A failure we can explain: one line, and `exit_code`.
-
-    Its text holds no secret: `load_config` and `fetch_account` mask every
-    error they raise (guards.masking).
-    """
+    """A failure we can explain: one line, and `exit_code`. No secret in its text:
+    `load_config` and `fetch_account` mask every error they raise."""
 
     exit_code = 1
     meaning = "unexpected response (for example a body that is not JSON), or an internal error"
@@ -90,10 +84,8 @@ OTHER_STATUS = "the server refused the request"
 def status_error(status, reason, config, hints=(), location=None):
     """The error for a status outside 2xx: its likely cause, and hints after a 401.
 
-    `reason` and `location` are the server's text, masked by the caller and
-    printed through the same filter as all output. A 3xx names where it
-    pointed and the origin, the only place credentials go. A proxy in
-    between that re-signs TLS answers HTTP itself: a 5xx may be its own.
+    A 3xx names where it pointed and the origin, the only place credentials
+    go. A proxy that re-signs TLS answers HTTP itself: a 5xx may be its own.
     """
     head = ("HTTP %d %s" % (status, reason or "")).strip()
     proxy = config.route.proxy

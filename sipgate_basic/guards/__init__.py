@@ -1,8 +1,5 @@
-"""The guards: each module keeps one of the promises README's Security table makes.
-
-The example (`config`, `auth`, `client`, `cli`) reads without them: each
-guard is reached from it by one named call. A guard's docstring names its
-promise; the Security table names the tests that prove it.
+"""The guards: each module keeps promises of README's Security table, names
+them in its docstring, and is reached from the example by one named call.
 
     checks     nothing is sent when the configuration is wrong; bad input in words
     urls       the base URL, piece by piece; clear text only to this machine
@@ -13,6 +10,6 @@ promise; the Security table names the tests that prove it.
     masking    no secret printed, in the forms README lists
     output     every printed line masked and escaped; exit 23
 
-Guards import only each other and the floor (`defaults`, `errors`,
-`auth`), never the example's modules: no import circle can close.
+They import only each other and the floor (`defaults`, `errors`, `auth`),
+never the example's modules, so no import circle can close.
 """

@@ -1,14 +1,10 @@
 """Guard: nothing is sent when the configuration is wrong, and bad input gets words.
 
-Promise (README, Security: "Nothing is sent when the configuration is
-wrong" and "No traceback"): every setting is checked before a connection
-is opened, and a refusal is a ConfigError (exit 2) that says what to do,
-never echoing a value that may be a secret: text that is not UTF-8, a
-secret longer than MAX_SECRET, the base URL piece by piece (`urls`),
-clear text only to this machine, the proxy variable (`proxy`), exactly one
-kind of credentials, well formed. Also here, in words: a `.env` file's
-problems (`envfile` states them as facts), an unknown option, and the hints
-after a 401 that the credentials' form suggests.
+Promise (README Security, rows "Nothing sent", "Env file errors" and "No
+traceback"): every setting is checked before a connection is opened; a
+refusal is a ConfigError (exit 2) that says what to do and never echoes a
+value that may be a secret. Also worded here: a `.env` file's problems
+(`envfile` states them as facts), an unknown option, the hints after a 401.
 """
 
 import re
@@ -46,12 +42,8 @@ def check_config(config, environ, file_label, offline=False):
 
 
 def check_text(config):
-    """Every value is text that UTF-8 can carry, and no secret is absurdly long.
-
-    Each value from the environment or a flag is read again as UTF-8
-    (`proxy.system_text`), as Python reads it by the locale (in 3.6's C
-    locale, as ASCII); a `.env` file's values are UTF-8 already.
-    """
+    """Every value is UTF-8 text (one from the environment or a flag read again as
+    UTF-8, as 3.6's C locale reads it as ASCII), and no secret is absurdly long."""
     for setting, source in sorted(config.sources.items()):
         if source.startswith("--") or source.endswith(" (environment)"):
             text = system_text(getattr(config, setting))
@@ -84,12 +76,8 @@ def check_base_url(base_url, source):
 
 
 def check_credentials(config, file_label):
-    """Exactly one kind of credentials, well formed.
-
-    Raises ConfigError for credentials that can never work; returns, in
-    words, what is still missing or a placeholder (None when complete),
-    naming every such setting at once.
-    """
+    """Exactly one kind of credentials, well formed, or ConfigError; returns, in
+    words, every setting still missing or a placeholder (None when complete)."""
     # Imported here: the header's own rules, asked rather than restated.
     from ..auth import basic_auth_header, bearer_auth_header
     has_pair = config.token_id or config.token
@@ -172,11 +160,8 @@ KNOWN_KEYS = set(name for _, variable, aliases in SETTINGS for name in (variable
 
 
 def env_file_error(path, binding):
-    """The ConfigError for a `.env` problem: FILE:LINE and what is wrong.
-
-    Never the text of the line, which may well be a pasted token; the key
-    only if it is one this client reads.
-    """
+    """The ConfigError for a `.env` problem: FILE:LINE and what is wrong; never the
+    line's text, which may be a pasted token; the key only if it is one we read."""
     problem = ENV_FILE_PROBLEMS[binding.error].replace(
         "{key}", binding.key if binding.key in KNOWN_KEYS else "the key")
     if "%s" in problem:
@@ -186,11 +171,8 @@ def env_file_error(path, binding):
 
 
 def unknown_option(arg, known):
-    """The UsageError for an unknown option: never echoed, since it may be a pasted secret.
-
-    A near miss of a real option (at most two edits away, as git judges)
-    is named instead.
-    """
+    """The UsageError for an unknown option: never echoed, since it may be a pasted
+    secret; a near miss (at most two edits away, as git judges) is named instead."""
     flag = arg.partition("=")[0]
     near = sorted((edits(flag, option), option) for option in known
                   if abs(len(flag) - len(option)) <= 2)

@@ -1,11 +1,9 @@
 """Guard: bounded time and memory, and an account that is an account.
 
-Promise (README, Security: "--timeout bounds the whole exchange" and "A
-body over 1 MiB is refused"): the exchange ends within --timeout seconds,
-whatever the network does; a body is read up to MAX_BODY bytes and never
-cut short unnoticed; a 2xx is an account only if its body is a JSON
-object that Python and --json can hold. Anything else is an
-UnexpectedResponse (exit 1) or a NetworkError (exit 5), in words.
+Promise (README Security, rows "Timeout" and "Body limits"): the exchange
+ends within --timeout seconds, whatever the network does; a body is read up
+to MAX_BODY bytes, never cut short unnoticed; a 2xx is an account only if
+its body is a JSON object that Python and --json can hold.
 """
 
 import json
@@ -19,9 +17,8 @@ from .masking import Masker
 def within(seconds, work, timed_out):
     """work(), given at most `seconds`; after that, the error `timed_out()` makes.
 
-    A socket timeout bounds each read, not the whole exchange: a server
-    that drips one byte a second would never trip it, and name lookups
-    ignore it. So the work runs in a worker thread that we wait for.
+    A socket timeout bounds each read, not the whole exchange (a server that
+    drips a byte a second never trips it), so work() runs in a worker thread.
     """
     outcome = []
 

@@ -1,16 +1,14 @@
 """Guard: no secret is printed, in the forms a secret turns up in by accident.
 
-Promise (README, Security: "No secret is printed"): the secrets are the
-token, the access token, the proxy password and each ID:password pair
-(whose Base64 is the Basic credentials). Each of at least MIN_HIDDEN
-characters is masked, in
-any ASCII letter case, in these forms: as it is; its Base64, padded,
-unpadded and URL-safe; %-encoded; escaped as JSON or repr escape it; its
-UTF-8 bytes read as Latin-1. Everywhere: every line the command line
-prints, and the text of every error that `load_config` and
-`fetch_account` raise. A shorter secret is hidden only where this client
-places it itself (`mask`); masking "127" everywhere would garble the
-output and, by the gaps, tell the secret.
+Promise (README Security, row "No secret is printed"): the secrets are the
+token, the access token, the proxy password and each ID:password pair (whose
+Base64 is the Basic credentials). Each of at least MIN_HIDDEN characters is
+masked, in any ASCII letter case, in these forms: as it is; its Base64,
+padded, unpadded and URL-safe; %-encoded; escaped as JSON or repr escape
+it; its UTF-8 read as Latin-1. In every line the command line prints, and
+in every error `load_config` and `fetch_account` raise. A shorter secret is
+hidden only where we place it (`mask`): masking "127" everywhere would
+garble the output and, by the gaps, tell the secret.
 
 Where it stops: any other form (reversed, spaced out, cut into pieces,
 UTF-16, hex) is not recognised. A server that holds the credentials can

@@ -1,15 +1,12 @@
-"""Guard: a failure on the way to the API is named by the hop where it happened.
+"""Guard: a failure on the way to the API is named by the hop and stage where it happened.
 
-Promise (README, Security: "Refused, unknown host, reset, hang-up" and
-"Behind a proxy"): whatever the socket, ssl, http.client or urllib raise
-becomes one NetworkError (exit 5) or UnexpectedResponse (exit 1) that names
-the hop that failed: the proxy, before its tunnel is open; the API host,
-directly or through the tunnel. It says what to change (the host,
-HTTPS_PROXY, --cacert, --timeout). For a certificate that failed, it
-learns who issued it (a second handshake that sends nothing, and just
-enough DER), so that "Corp Proxy CA" tells interception from a broken
-server. No message repeats an exception's text where that text could
-hold a URL with a password; the proxy is always shown by `Proxy.shown`.
+Promise (README Security, rows "Broken connections" and "TLS verified"):
+whatever socket, ssl, http.client or urllib raise becomes one NetworkError
+(exit 5) or UnexpectedResponse (exit 1): the proxy's, until its tunnel is
+open, else the API host's; in our words first, what to change (the host,
+HTTPS_PROXY, --cacert, --timeout), the same on every Python. For a
+certificate that failed, who issued it ("Corp Proxy CA" tells interception
+from a broken server). A proxy is shown only as `Proxy.shown`.
 """
 
 import http.client
@@ -28,12 +25,7 @@ _CN, _O = b"\x55\x04\x03", b"\x55\x04\x0a"  # the OIDs 2.5.4.3 and 2.5.4.10
 
 
 class Hop(object):
-    """Where one exchange has got to, so that a failure names the right hop.
-
-    Through a proxy, everything until its tunnel is open (finding and
-    reaching the proxy, its response to CONNECT) is the proxy's; after that,
-    TLS and HTTP are the API host's, carried through the tunnel.
-    """
+    """Where one exchange has got to: at the proxy until its tunnel is open, then the host."""
 
     def __init__(self, host, proxy=None, cafile=None):
         self.host = host              # the API's host[:port], as in the Host header
@@ -128,13 +120,9 @@ def network_error(hop, reason, seconds):
 
 
 def closed_in_tls_handshake(reason):
-    """Whether the server hung up during the TLS handshake, however this build says it.
-
-    SSLEOFError (3.10+); SSLZeroReturnError (3.8, 3.9, Debian's 3.11.2 and
-    PyPy 3.9, with OpenSSL 3); an SSLError whose reason OpenSSL 3 misnames
-    but whose text says "unexpected eof" (3.6, 3.7); OSError with errno 0
-    (3.7 to 3.9 with OpenSSL 1.1.1, bpo-31122).
-    """
+    """Whether the server hung up during the TLS handshake, however this build says it:
+    SSLEOFError (3.10+), SSLZeroReturnError (3.8, 3.9, Debian's 3.11.2, PyPy),
+    "unexpected eof" in a misnamed SSLError (3.6, 3.7), errno 0 (bpo-31122)."""
     if isinstance(reason, (ssl.SSLEOFError, ssl.SSLZeroReturnError)):
         return True
     if isinstance(reason, ssl.SSLError):
@@ -157,13 +145,9 @@ def proxy_error(hop, reason):
         if status in (401, 407):
             return NetworkError("%s refused the user and password given (%s): check the "
                                 "user and password in %s" % (name, said, variable))
-        if status >= 500:
-            why = "it could not reach %s; try again later, or ask your network's " \
-                  "administrators" % hop.host
-        elif status == 403:
-            why = "its policy may block %s; ask your network's administrators" % hop.host
-        else:
-            why = "check %s" % variable
+        why = ("it could not reach %s; try again later, or ask your network's administrators"
+               % hop.host if status >= 500 else "its policy may block %s; ask your "
+               "network's administrators" % hop.host if status == 403 else "check " + variable)
         return NetworkError("%s refused to open a tunnel to %s (%s): %s"
                             % (name, hop.host, said, why))
     if isinstance(reason, socket.gaierror):
@@ -187,9 +171,7 @@ def proxy_error(hop, reason):
     return NetworkError("network error talking to %s (%s)" % (name, reason.__class__.__name__))
 
 
-def certificate_failed(reason):
-    # Python 3.6 raises CertificateError for a name mismatch; every version
-    # raises an SSLError whose reason is CERTIFICATE_VERIFY_FAILED otherwise.
+def certificate_failed(reason):  # 3.6 raises CertificateError for a wrong name
     return isinstance(reason, ssl.CertificateError) or (
         isinstance(reason, ssl.SSLError) and reason.reason == "CERTIFICATE_VERIFY_FAILED")
 
@@ -215,12 +197,8 @@ def certificate_error(hop, reason):
 
 
 def presented_issuer(hop, timeout):
-    """Who issued the certificate the API host presents; None if it cannot be learnt.
-
-    A second TLS handshake that checks nothing and sends nothing: it only
-    reads the certificate, to tell a private or intercepting authority
-    from a broken server. Used only after verification has failed.
-    """
+    """Who issued the certificate the API host presents, or None: after verification
+    failed, a second handshake that checks nothing and sends nothing reads it."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
@@ -251,9 +229,8 @@ _STRING_TYPES = {0x0C: "utf-8", 0x13: "latin-1", 0x14: "latin-1", 0x16: "latin-1
 def issuer_name(der):
     """The issuer's common name (or organisation) in a DER certificate; None if not found.
 
-    Just enough of X.509's DER to walk to the issuer: each element is a tag
-    byte, a length, and that many bytes of content. Each name is decoded
-    by its string type, so that a secret written in UTF-16 is still masked.
+    Just enough of X.509's DER: each element is a tag byte, a length, and that
+    many bytes. A name is decoded by its string type, so that masking sees it.
     """
 
     def element(at):  # (tag, where its content starts, where it ends)

@@ -1,11 +1,9 @@
 """Guard: every line printed is masked and escaped; output that fails is exit 23.
 
-Promise (README, Security: "No secret is printed" and "No traceback"):
-every line goes out through `Output`, which masks the secrets
-(`masking`) and escapes the characters that could rewrite the terminal,
-whoever wrote the text: we, a `.env` file, a server or a proxy. Standard
-output closed, full or a broken pipe is WriteFailed, which the command
-line ends with exit 23; standard error failing loses only the message.
+Promise (README Security, rows "No secret is printed" and "No traceback"):
+every line, whoever wrote it, is masked (`masking`) and its characters that
+could rewrite the terminal escaped. Standard output closed, full or a broken
+pipe is exit 23; standard error failing loses only the message.
 """
 
 import os
@@ -25,7 +23,7 @@ class Output(object):
         self.stdout, self.stderr = stdout, stderr
         self.masker = Masker()
         self.failed = None  # why standard output could not be written, if it failed
-        self.broken = set()  # streams that failed: silenced before the program ends
+        self.broken = set()  # streams that failed: pointed at /dev/null at the end
 
     def hide(self, secrets):
         """Mask these from now on, in the forms `masking` names."""

@@ -1,15 +1,14 @@
 """Guard: the route is direct, or through the proxy urllib would choose, never shown whole.
 
-Promise (README, "Behind a proxy" and Security): `https_proxy` and
-`no_proxy` in any letter case are read exactly as urllib reads them; a
-proxy variable that would be used but cannot be is a ConfigError (exit 2)
-that never echoes it; the proxy's own credentials go only in its CONNECT
-(Proxy-Authorization, the same Basic scheme), and a proxy is shown with
-its password masked. We choose the route once, here, so that --verbose
-says the route the request takes, and no URL holding the password ever
-reaches urllib (its exceptions repeat the URLs they were given).
+Promise (README Security, row "Proxy route"): `https_proxy` and `no_proxy`
+are read exactly as urllib reads them; a proxy variable that would be used
+but cannot be is a ConfigError (exit 2) that never echoes it; the proxy's
+credentials go only in its CONNECT, and a proxy is shown with its password
+masked. The route is chosen once, here, so that --verbose says the route
+taken, and no URL holding the password reaches urllib, whose errors repeat it.
 """
 
+import collections
 import os
 import re
 
@@ -52,20 +51,12 @@ class Proxy(object):
         return "Proxy(%s, from %s)" % (self.shown, self.variable)
 
 
-class Route(object):
-    """The route: the proxy, or None for direct; and, in words, why."""
-
-    __slots__ = ("proxy", "why")
-
-    def __init__(self, proxy, why):
-        self.proxy, self.why = proxy, why
+# The route: the Proxy, or None for direct; and, in words, why.
+Route = collections.namedtuple("Route", "proxy why")
 
 
 def choose_route(scheme, authority, environ):
-    """The Route for a request to scheme://authority (host[:port] as the URL has it).
-
-    Raises ConfigError for a proxy variable that would be used but cannot be.
-    """
+    """The Route to scheme://authority (host[:port] as the URL has it), or ConfigError."""
     if scheme == "http":
         return Route(None, "direct: clear-text http:// goes only to this machine, "
                            "never through a proxy")

@@ -1,12 +1,9 @@
 """Guard: credentials go only to the configured origin, over verified TLS.
 
-Promise (README, Security: "Credentials go only to the origin" and "TLS
-certificates and host names are verified"): the urllib opener that sends
-the request follows no redirect, picks no proxy of its own (the route is
-`proxy`'s choice, applied here), and checks certificates and host names
-against the system's authorities or against --cacert only. It also marks
-the moment a proxy's tunnel opens, so that `network` can say which hop
-failed.
+Promise (README Security, rows "Origin only" and "TLS verified"): the
+opener follows no redirect, takes the route `proxy` chose and no other, and
+checks certificates and host names against the system's authorities or
+--cacert's only. It marks when a proxy's tunnel opens, for `network`.
 """
 
 import functools
@@ -89,8 +86,7 @@ class HTTPSConnection(http.client.HTTPSConnection):
         self.hop = hop
 
     def _tunnel(self):
-        # http.client's step that sends CONNECT and reads the proxy's
-        # response; it raises unless the proxy said 200.
+        # Sends CONNECT and reads the proxy's response; raises unless it is 200.
         http.client.HTTPSConnection._tunnel(self)
         self.hop.tunnel_open = True
 
