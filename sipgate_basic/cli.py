@@ -15,7 +15,7 @@ from .client import Watcher, fetch_account
 from .config import load_config
 from .defaults import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, MAX_TIMEOUT
 from .errors import EXIT_CODES, SUCCESS, SipgateError, UsageError
-from .guards import checks, limits, masking
+from .guards import checks, masking
 from .guards.output import Output, WriteFailed
 
 USAGE = """\
@@ -178,13 +178,10 @@ def seconds(value):
 def render(account, as_json, status):
     """The account as printed: pretty JSON after the status, or one line of JSON.
     A control character becomes its JSON escape: what is printed is still JSON."""
-    try:
-        if as_json:
-            text = json.dumps(account)
-        else:
-            text = "Status: %d\n%s" % (status, json.dumps(account, indent=2, ensure_ascii=False))
-    except RecursionError:  # the indented encoder recurses deeper than json.loads
-        raise limits.too_deep(status)
+    if as_json:
+        text = json.dumps(account)
+    else:
+        text = "Status: %d\n%s" % (status, json.dumps(account, indent=2, ensure_ascii=False))
     return "".join(c if c.isprintable() or c == "\n" else json.dumps(c)[1:-1] for c in text)
 
 

@@ -8,8 +8,12 @@ DEFAULT_TIMEOUT = 10.0  # seconds, for the whole exchange
 MAX_TIMEOUT = 600.0     # a wait longer than ten minutes is a mistake, not a wish
 # The account response is a few hundred bytes; anything past 1 MiB is not it.
 MAX_BODY = 1024 * 1024
+# An account nests two or three deep; printing JSON recurses as deep as it nests.
+MAX_NESTING = 100
 # sipgate's tokens are 36 characters; a header this long no server takes.
 MAX_SECRET = 8192
+# A base URL this long is no API's; each token-like run in it is a secret to mask.
+MAX_BASE_URL = 2048
 
 # Each setting: its environment variable (also its key in a .env file), and
 # the keys that .env files written for the official sipgate.io examples use

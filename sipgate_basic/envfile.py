@@ -48,8 +48,9 @@ def read_env_file(path):
         return [Binding(None, None, 0, "folder")]
     except FileNotFoundError:
         return [Binding(None, None, 0, "missing")]
-    except OSError as error:
-        return [Binding(None, error.strerror or "error", 0, "unreadable")]
+    except (OSError, ValueError) as error:  # ValueError: a name PyPy cannot encode
+        return [Binding(None, getattr(error, "strerror", None) or type(error).__name__, 0,
+                        "unreadable")]
     if len(data) > MAX_SIZE:
         return [Binding(None, MAX_SIZE // 1024, 0, "too large")]
     return parse_env_text(data)

@@ -39,6 +39,7 @@ def test_request_carries_the_authorization_only_unredirected(fake):
     assert "Authorization" not in request.headers
 
 
+@pytest.mark.promise("no-secret-is-printed")
 @pytest.mark.parametrize("form", ["token", "credentials", "credentials unpadded"])
 def test_an_error_the_api_raises_holds_no_secret(raw_server, form):
     # A server that puts the credentials in its reason phrase: the exception
@@ -62,3 +63,19 @@ def test_a_configuration_error_the_api_raises_holds_no_secret():
     assert str(caught.value).startswith(
         "SIPGATE_BASE_URL (environment) 'https://api.example/a b/<hidden>' is not a usable")
     assert DEMO_TOKEN not in repr(caught.value)
+
+
+@pytest.mark.promise("no-secret-is-printed")
+def test_an_api_error_carries_no_unmasked_exception_for_a_traceback_to_print(raw_server):
+    # http.client's own exception holds the bad status line, the credentials
+    # in it; the error raised is cut from it, so logging.exception or a
+    # traceback prints only the masked text.
+    import traceback
+    base_url = raw_server(("XTTP/1.1 200 Basic %s\r\n\r\n" % demo_credentials()).encode())
+    config = load_config(environ={"SIPGATE_BASE_URL": base_url,
+                                  "SIPGATE_TOKEN_ID": DEMO_TOKEN_ID, "SIPGATE_TOKEN": DEMO_TOKEN})
+    with pytest.raises(SipgateError) as caught:
+        fetch_account(config)
+    printed = "".join(traceback.format_exception(caught.type, caught.value, caught.tb))
+    assert "<hidden>" in printed or "not HTTP" in printed
+    assert demo_credentials() not in printed and demo_credentials()[:20] not in printed

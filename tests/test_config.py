@@ -367,3 +367,18 @@ def test_a_secret_over_8192_characters_is_refused(run, fake, setting):
     err = refused(run, fake, env=env)
     assert err == ("sipgate_basic: %s (environment) is longer than 8192 characters, which no "
                    "token is; check what was pasted\n" % setting)
+
+
+@pytest.mark.promise("nothing-sent")
+def test_a_base_url_over_2048_characters_is_refused(run, fake):
+    # Each token-like run in a base URL is a secret to mask, so its length
+    # bounds the work of every printed line.
+    env = {"SIPGATE_TOKEN_ID": DEMO_TOKEN_ID, "SIPGATE_TOKEN": DEMO_TOKEN}
+    path = "/" + "0123456789abcdef" * 200
+    exact = fake.base_url + path[:2048 - len(fake.base_url)]
+    taken = run(env=dict(env, SIPGATE_BASE_URL=exact))
+    assert taken.code == 4 and len(fake.requests) == 1, taken  # sent: the fake says 404
+    fake.requests[:] = []
+    err = refused(run, fake, env=dict(env, SIPGATE_BASE_URL=exact + "0"))
+    assert err == ("sipgate_basic: SIPGATE_BASE_URL (environment) is longer than 2048 "
+                   "characters, which no API base URL is\n")

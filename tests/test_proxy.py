@@ -391,6 +391,9 @@ def route_of(run, env, *args):
 
 @pytest.mark.promise("proxy-route")
 @pytest.mark.parametrize("no_proxy,base_url", [
+    (".", "https://api.sipgate.com./v2"),  # "." alone: any name ending in a dot
+    (".", "https://api.sipgate.com/v2"),
+    ("..sipgate.com", "https://api.sipgate.com/v2"),
     ("ipgate.com", "https://api.sipgate.com/v2"),  # whole labels only
     (".sipgate.com", "https://api.sipgate.com/v2"),
     ("sipgate.com", "https://api.sipgate.com/v2"),

@@ -22,7 +22,8 @@ from fake_proxy import FakeProxy
 from fake_sipgate import (ACCESS_TOKENS, DEMO_ACCESS_TOKEN, DEMO_TOKEN, DEMO_TOKEN_ID,
                           NO_SCOPE_TOKEN, NO_SCOPE_TOKEN_ID, TOKENS)
 from sipgate_basic import cli, envfile
-from sipgate_basic.defaults import DEFAULT_TIMEOUT, MAX_BODY, MAX_SECRET, MAX_TIMEOUT
+from sipgate_basic.defaults import (DEFAULT_TIMEOUT, MAX_BASE_URL, MAX_BODY, MAX_NESTING,
+                                    MAX_SECRET, MAX_TIMEOUT)
 from sipgate_basic.defaults import DEFAULT_BASE_URL
 from sipgate_basic.errors import EXIT_CODES, WRITE_ERROR
 from sipgate_basic.guards import limits, masking
@@ -193,12 +194,14 @@ FIGURES = [
     (r"Each of at least (\d+) characters is masked", masking.MIN_HIDDEN),
     (r"over (\d+) characters is refused", MAX_SECRET),
     (r"more than (\d+) digits", code_figure(limits.whole_number, r"len\(text\) > (\d+)")),
+    (r"nested more than (\d+) deep", MAX_NESTING),
+    (r"base URL over (\d+) characters", MAX_BASE_URL),
 ]
 
 
 @pytest.mark.parametrize("pattern,value", FIGURES, ids=[
     "exit 23", "256 KiB", "1 MiB", "600 s", "60 characters", "200 characters", "8 characters",
-    "8192 characters", "4300 digits"])
+    "8192 characters", "4300 digits", "100 deep", "2048 characters"])
 def test_each_figure_in_the_readme_is_the_codes(pattern, value):
     found = [int(next(g for g in m.groups() if g)) for m in re.finditer(pattern, README)]
     assert found, "README no longer states it: %s" % pattern

@@ -9,9 +9,9 @@ value that may be a secret. Also worded here: a `.env` file's problems
 
 import re
 
-from ..defaults import (DEFAULT_BASE_URL, EXAMPLE_TOKEN, EXAMPLE_TOKEN_ID, MAX_SECRET,
-                        PASTED_TOKEN, PLACEHOLDERS, SETTINGS, TOKEN_FORMAT, TOKEN_ID_FORMAT,
-                        VARIABLES)
+from ..defaults import (DEFAULT_BASE_URL, EXAMPLE_TOKEN, EXAMPLE_TOKEN_ID, MAX_BASE_URL,
+                        MAX_SECRET, PASTED_TOKEN, PLACEHOLDERS, SETTINGS, TOKEN_FORMAT,
+                        TOKEN_ID_FORMAT, VARIABLES)
 from ..errors import ConfigError, UsageError
 from . import masking
 from .proxy import NOT_UTF8, choose_route, system_text
@@ -50,6 +50,9 @@ def check_text(config):
             if text is None:
                 raise ConfigError(NOT_UTF8 % source)
             setattr(config, setting, text)
+    if len(config.base_url) > MAX_BASE_URL:
+        raise ConfigError("%s is longer than %d characters, which no API base URL is"
+                          % (config.sources["base_url"], MAX_BASE_URL))
     for setting in ("token_id", "token", "access_token"):
         if len(getattr(config, setting) or "") > MAX_SECRET:
             raise ConfigError("%s is longer than %d characters, which no token is; check what "

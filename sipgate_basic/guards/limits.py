@@ -6,10 +6,12 @@ to MAX_BODY bytes, never cut short unnoticed; a 2xx is an account only if
 its body is a JSON object that Python and --json can hold.
 """
 
+import itertools
 import json
+import re
 import threading
 
-from ..defaults import MAX_BODY
+from ..defaults import MAX_BODY, MAX_NESTING
 from ..errors import NetworkError, UnexpectedResponse
 from .masking import Masker
 
@@ -98,7 +100,11 @@ def decode_account(status, body, secrets):
                                % (status, text[:60]))
     if not isinstance(account, dict):
         raise UnexpectedResponse("HTTP %d, but the JSON is %s, not an account, which is a "
-                               "JSON object" % (status, KINDS[type(account)]))
+                                 "JSON object" % (status, KINDS[type(account)]))
+    # Printing recurses as deep as the JSON nests; strings hold no nesting.
+    brackets = re.sub(r'"(?:\\.|[^"\\])*"|[^][{}"]+', "", body.decode("utf-8"))
+    if max(itertools.accumulate(1 if b in "[{" else -1 for b in brackets)) > MAX_NESTING:
+        raise too_deep(status)
     return account
 
 
@@ -125,6 +131,6 @@ def no_constant(name):
 
 
 def too_deep(status):
-    """JSON nested deeper than Python's recursion limit: no account is."""
+    """JSON nested deeper than MAX_NESTING, or than json.loads can: no account is."""
     return UnexpectedResponse("HTTP %d, but the JSON is nested too deeply to be an account"
                             % status)

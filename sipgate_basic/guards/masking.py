@@ -69,10 +69,14 @@ def forms(secret):
     raw = secret.encode("utf-8", "surrogatepass")  # any text, even text refused
     padded = base64.b64encode(raw).decode("ascii")
     urlsafe = base64.urlsafe_b64encode(raw).decode("ascii")
-    return {secret, padded, padded.rstrip("="), urlsafe, urlsafe.rstrip("="),
-            urllib.parse.quote(raw, safe=""), json.dumps(secret)[1:-1],
-            json.dumps(secret, ensure_ascii=False)[1:-1], repr(secret)[1:-1],
-            raw.decode("latin-1")}
+    found = {secret, padded, padded.rstrip("="), urlsafe, urlsafe.rstrip("="),
+             repr(secret)[1:-1], repr(secret + "'\"")[1:-4], raw.decode("latin-1")}
+    for escaped in (json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]):
+        found.update((escaped, escaped.replace("/", "\\/")))  # PHP's JSON escapes / too
+    for safe in ("", "/"):  # %-encoded as quote() and quote_plus() write it, ~ as is or not
+        quoted = urllib.parse.quote(raw, safe=safe)
+        found.update((quoted, quoted.replace("~", "%7E"), quoted.replace("%20", "+")))
+    return found
 
 
 class Masker(object):
@@ -100,8 +104,10 @@ class Masker(object):
 
 
 def hidden_in(error, secrets):
-    """`error`, its text masked: an error holds no secret where it is made."""
+    """`error`, its text masked and cut from the exception it was raised in (whose text,
+    a server's, a traceback would print): an error holds no secret where it is made."""
     error.args = (Masker(secrets).hidden(str(error)),)
+    error.__cause__ = error.__context__ = None
     return error
 
 

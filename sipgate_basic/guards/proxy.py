@@ -190,7 +190,7 @@ def no_proxy_entry(authority, value):
     authority = authority.lower()
     host = authority.rpartition(":")[0] if re.search(r":[0-9]*\Z", authority) else authority
     for entry in value.split(","):
-        name = entry.strip().lstrip(".").lower()
-        if name and any(n == name or n.endswith("." + name) for n in (host, authority)):
+        name = entry.strip().lstrip(".").lower()  # "." alone: any name ending in a dot
+        if entry.strip() and any(n == name or n.endswith("." + name) for n in (host, authority)):
             return entry.strip()
     return None

@@ -6,7 +6,6 @@ checks certificates and host names against the system's authorities or
 --cacert's only. It marks when a proxy's tunnel opens, for `network`.
 """
 
-import functools
 import http.client
 import os
 import ssl
@@ -78,26 +77,19 @@ class NoRedirects(urllib.request.HTTPRedirectHandler):
     http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
 
-class HTTPSConnection(http.client.HTTPSConnection):
-    """http.client's HTTPS connection, telling `hop` once the proxy's tunnel is open."""
-
-    def __init__(self, host, hop, **kwargs):
-        http.client.HTTPSConnection.__init__(self, host, **kwargs)
-        self.hop = hop
-
-    def _tunnel(self):
-        # Sends CONNECT and reads the proxy's response; raises unless it is 200.
-        http.client.HTTPSConnection._tunnel(self)
-        self.hop.tunnel_open = True
-
-
 class HTTPSHandler(urllib.request.HTTPSHandler):
-    """urllib's https handler, opening our HTTPSConnection."""
+    """urllib's https handler, whose connection tells `hop` once a proxy's tunnel is open."""
 
     def __init__(self, context, hop):
         urllib.request.HTTPSHandler.__init__(self, context=context)
         self.hop = hop
 
     def https_open(self, req):
-        return self.do_open(functools.partial(HTTPSConnection, hop=self.hop), req,
-                            context=self._context)
+        hop = self.hop
+
+        class Connection(http.client.HTTPSConnection):
+            def _tunnel(self):  # sends CONNECT; raises unless the proxy answers 200
+                http.client.HTTPSConnection._tunnel(self)
+                hop.tunnel_open = True
+
+        return self.do_open(Connection, req, context=self._context)
