@@ -196,21 +196,19 @@ class Printer(Watcher):
 
     def request(self, request):
         config, options, output = self.config, self.options, self.output
-        if options.offline or options.verbose:
-            for note in config.notes + ["route: " + config.route.why] + [
-                    "hint: " + hint for hint in checks.hints(config)]:
-                output.error("* " + note)
-        lines = request_lines(request, masking.shown_authorization(config))
-        if options.offline:
-            for line in lines:
+        if not (options.offline or options.verbose):
+            return
+        for note in config.notes + ["route: " + config.route.why] + [
+                "hint: " + hint for hint in checks.hints(config)]:
+            output.error("* " + note)
+        for line in request_lines(request, masking.shown_authorization(config)):
+            if options.offline:
                 output.out(line)
-            if config.missing_credentials:
-                output.error("sipgate_basic: %s. The Authorization line shows where the "
-                             "credentials go. Nothing was sent."
-                             % config.missing_credentials.rstrip("."))
-        elif options.verbose:
-            for line in lines:
+            else:
                 output.error("> " + line)
+        if config.missing_credentials:  # (only --offline takes a run without them)
+            output.error("sipgate_basic: %s. The Authorization line shows where the credentials "
+                         "go. Nothing was sent." % config.missing_credentials.rstrip("."))
 
     def response(self, response):
         self.status = response.status

@@ -60,7 +60,7 @@ def check_text(config):
 
 
 def check_base_url(base_url, source):
-    """(scheme, host, port, authority) of a usable base URL; clear-text http only to this machine."""
+    """(scheme, host, port, authority) of a usable base URL; clear text only to this machine."""
     parts, why = split_base_url(base_url)
     if parts is None:
         # The value is shown only if it looks like a URL: not when it may

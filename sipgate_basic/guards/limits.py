@@ -17,11 +17,8 @@ from .masking import Masker
 
 
 def within(seconds, work, timed_out):
-    """work(), given at most `seconds`; after that, the error `timed_out()` makes.
-
-    A socket timeout bounds each read, not the whole exchange (a server that
-    drips a byte a second never trips it), so work() runs in a worker thread.
-    """
+    """work(), run in a worker thread, given at most `seconds`; then `timed_out()`'s error.
+    (A socket timeout bounds each read: one byte a second would never trip it.)"""
     outcome = []
 
     def run():

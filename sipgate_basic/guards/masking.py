@@ -32,7 +32,7 @@ def mask(secret):
 
 
 def shown_authorization(config):
-    """What to print instead of the Authorization value; where credentials are missing, a marker."""
+    """What to print instead of the Authorization value; a marker where credentials are missing."""
     if config.access_token:
         return "Bearer <hidden: %s>" % mask(config.access_token)
     # A token ID is shown only in a token ID's form: anything else may be a

@@ -30,12 +30,8 @@ class Output(object):
         self.masker = Masker(secrets)
 
     def shown(self, line):
-        """`line` with its secrets masked and what is not printable escaped.
-
-        Not printable: control characters (line ends, the 8-bit CSI), the
-        invisible ones that reorder text (U+202E), lone surrogates (bytes
-        that were not UTF-8). So no text of a server starts a line of its own.
-        """
+        """`line`, its secrets masked and what is not printable escaped: control characters
+        (line ends, the 8-bit CSI), U+202E and its kind, lone surrogates (not UTF-8)."""
         line = self.masker.hidden(line)
         if line.isprintable():
             return line

@@ -1,10 +1,9 @@
 """Guard: the base URL is checked piece by piece; clear text only to this machine.
 
-Promise (README Security, row "Clear text"): a base URL
-is `scheme://host[:port][/path]`, each piece valid, and the host judged
-loopback is the very text the connection uses. Not `urllib.parse.urlsplit`
-alone: for `http://NAME[::1]:8000/` it says `::1`, while http.client
-connects to the name `NAME[::1]`, which a resolver may map anywhere.
+Promise (README Security, row "Clear text"): a base URL is
+`scheme://host[:port][/path]`, each piece valid, and the host judged loopback
+is the very text the connection uses (for `http://NAME[::1]:8000/`, urlsplit
+says `::1`, while http.client connects to the name `NAME[::1]`).
 """
 
 import socket
