@@ -139,7 +139,9 @@ def test_a_stalled_name_lookup_is_bounded(tmp_path):
 
 # --- Ctrl-C, from the first line of __main__ on --------------------------------
 
-SLOW_IMPORT = """
+# Imports that stall in a finaliser, where a KeyboardInterrupt is printed
+# and lost; test_zipapp uses it too.
+STALLING_IMPORTS = """
 import os, runpy, sys, time
 
 class Stall(object):
@@ -156,6 +158,8 @@ class SlowFinder(object):
         return None
 
 sys.meta_path.insert(0, SlowFinder())
+"""
+SLOW_IMPORT = STALLING_IMPORTS + """
 sys.argv = ["sipgate_basic"] + sys.argv[1:]
 runpy.run_module("sipgate_basic", run_name="__main__", alter_sys=True)
 """

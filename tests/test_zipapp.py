@@ -23,6 +23,7 @@ import pytest
 
 from conftest import HERE, ROOT, assert_no_secret, clean_environment, closed_port, env_for
 from fake_sipgate import DEMO_TOKEN_ID
+from test_hostile import STALLING_IMPORTS
 from test_portability import skip_if_run_elsewhere
 from sipgate_basic import __version__
 from sipgate_basic.errors import INTERRUPTED
@@ -279,23 +280,7 @@ def test_the_pyz_behaves_exactly_like_the_folder(case, pyz, run, fake, tmp_path)
     assert archive.returncode == expected, archive.stderr
 
 
-SLOW_IMPORT = """
-import os, runpy, sys, time
-
-class Stall(object):
-    '''Sleeps in a finaliser, where a KeyboardInterrupt is printed and lost.'''
-    def __del__(self):
-        open(os.environ["MARKER"], "w").close()
-        time.sleep(5)
-
-class SlowFinder(object):
-    def find_spec(self, name, path=None, target=None):
-        if name == "sipgate_basic.client":
-            stall = Stall()
-            del stall  # the finaliser runs here, in the middle of the imports
-        return None
-
-sys.meta_path.insert(0, SlowFinder())
+SLOW_IMPORT = STALLING_IMPORTS + """
 sys.argv = sys.argv[1:]
 runpy.run_path(sys.argv[0], run_name="__main__")  # as `python PYZ` runs it
 """
