@@ -65,9 +65,13 @@ def tracked_sources(root):
         raise BuildError("git is needed to know which files are the package's tracked "
                          "source, and it cannot be run (%s)" % (error.strerror or error))
     if listed.returncode != 0:
+        said = listed.stderr.decode("utf-8", "replace")
+        if "dubious ownership" in said:  # git's own text runs to four lines
+            raise BuildError("git refuses this checkout (dubious ownership: another user "
+                             "owns it): run git config --global --add safe.directory %s"
+                             % os.path.abspath(root))
         raise BuildError("%s is not a git checkout (git ls-files: %s); the archive is built "
-                         "only from the files git tracks"
-                         % (root, listed.stderr.decode("utf-8", "replace").strip()))
+                         "only from the files git tracks" % (root, said.strip().split("\n")[0]))
     names = [name for name in listed.stdout.decode("utf-8").split("\0")
              if name.endswith(".py") and "__pycache__" not in name.split("/")]
     if PACKAGE + "/__init__.py" not in names or PACKAGE + "/__main__.py" not in names:
@@ -149,6 +153,10 @@ def main(argv=None):
     parser.add_argument("--root", default=ROOT,
                         help="the git checkout to build from (default: this one)")
     args = parser.parse_args(argv)
+    if args.output.endswith(("/", os.sep)) or os.path.isdir(args.output):
+        print("build_zipapp: --output %s is a folder; name the file, e.g. %s"
+              % (args.output, os.path.join(args.output, PACKAGE + ".pyz")), file=sys.stderr)
+        return 2
     try:
         digest = build(args.root, args.output)
         note = uncommitted(args.root)

@@ -213,6 +213,28 @@ def test_without_git_the_build_stops_and_says_why(tmp_path):
     assert not os.path.exists(str(tmp_path / "x.pyz"))
 
 
+def test_a_folder_as_output_is_a_one_line_error_and_leaves_nothing(tmp_path):
+    for output in (str(tmp_path) + os.sep, str(tmp_path)):
+        done = build(output)
+        assert (done.returncode, done.stderr) == (2, "build_zipapp: --output %s is a folder; "
+                                                  "name the file, e.g. %s\n" % (
+                                                      output, tmp_path / "sipgate_basic.pyz"))
+        assert os.listdir(str(tmp_path)) == []
+
+
+def test_a_checkout_git_refuses_is_named_in_one_line(tmp_path):
+    # git's own text, from a clone another user owns, runs to four lines.
+    (tmp_path / "git").write_text(
+        "#!/bin/sh\nprintf \"fatal: detected dubious ownership in repository at '/x'\\n"
+        "To add an exception for this directory, call:\\n\\n"
+        "\\tgit config --global --add safe.directory /x\\n\" >&2\nexit 128\n")
+    os.chmod(str(tmp_path / "git"), 0o755)
+    refused = build(tmp_path / "x.pyz", env={"PATH": str(tmp_path)})
+    assert (refused.returncode, refused.stderr) == (1, (
+        "build_zipapp: git refuses this checkout (dubious ownership: another user owns it): "
+        "run git config --global --add safe.directory %s\n" % ROOT))
+
+
 def test_the_readme_shows_what_the_build_and_the_file_print(built):
     from test_readme import marked_block
     shown = marked_block("zipapp").split("\n")
