@@ -17,13 +17,16 @@ from the same tracked source give the same bytes, whatever the files'
 timestamps and the file system's order, and with any Python 3.6 or newer
 (stored entries do not depend on the zlib version either).
 
-Only what git tracks goes in: no __pycache__, no untracked file. If the
-package's files and this script hold what HEAD holds, as git would store
-them, the archive is built from HEAD's blobs, raw: a checkout's line-ending
-conversion (core.autocrlf) changes no byte. Otherwise it is built from the
-working files, and says "built from uncommitted changes to" the files that
-differ. Without git, or outside a git checkout, the build stops with a
-message rather than guess which files belong.
+Only what git tracks goes in: no __pycache__, no untracked file (the
+untracked .py files are named). If the package's files and this script hold
+what HEAD holds, as git would store them, the archive is built from HEAD's
+blobs, raw: a checkout's line-ending conversion (core.autocrlf) changes no
+byte. Otherwise it is built from the working files, and says "built from
+uncommitted changes to" the files that differ. Before it is put in place,
+the archive is run once, `python -S -E ARCHIVE --version`, from an empty
+folder and environment; if that fails, nothing is written. Without git, or
+outside a git checkout, the build stops with a message rather than guess
+which files belong.
 
 Standard library only; runs on Python 3.6 and newer.
 """
@@ -32,8 +35,10 @@ import argparse
 import hashlib
 import io
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -181,15 +186,33 @@ def archive_bytes(sources):
     return buffer.getvalue()
 
 
+def smoke_run(path):
+    """Run `python -S -E PATH --version` from an empty folder and environment."""
+    folder = tempfile.mkdtemp()
+    try:
+        ran = subprocess.run([sys.executable, "-S", "-E", path, "--version"], cwd=folder,
+                             env={}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise BuildError("the built archive could not be run (%s); nothing written" % error)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    if ran.returncode != 0 or not ran.stdout.startswith(PACKAGE.encode() + b" "):
+        said = ran.stderr.decode("utf-8", "replace").strip().split("\n")[-1]
+        raise BuildError("the built archive does not run: python -S -E ARCHIVE --version "
+                         "exited %d (%s); nothing written" % (ran.returncode, said))
+
+
 def build(root, output):
-    """Write the archive; (its SHA-256, the uncommitted names)."""
+    """Write the archive; (its SHA-256, the uncommitted names, the untracked .py files)."""
     names = tracked_sources(root)
     head = committed(root)
     changes = uncommitted(root, names, head)
     # Unchanged, it is built from HEAD's blobs, whatever a checkout converted;
     # changed, from the working files, so that edits can be tried.
     data = archive_bytes(working_files(root, names) if changes else blobs(root, {name: head[name] for name in names}))
-    # Written whole, then renamed into place: never half a file under the name.
+    untracked = py_files(git(root, "ls-files", "-z", "--others", "--", PACKAGE).stdout)
+    # Written whole, run, then renamed into place: never half a file under the name.
     temporary = output + ".partial"
     try:
         folder = os.path.dirname(os.path.abspath(output))
@@ -198,6 +221,7 @@ def build(root, output):
         with open(temporary, "wb") as archive:
             archive.write(data)
         os.chmod(temporary, 0o755)  # the shebang line lets it run as ./sipgate_basic.pyz
+        smoke_run(temporary)
         os.replace(temporary, output)
         digest = hashlib.sha256(data).hexdigest()
         with open(output + ".sha256", "w") as checksum:
@@ -207,7 +231,7 @@ def build(root, output):
     finally:
         if os.path.exists(temporary):
             os.remove(temporary)
-    return digest, changes
+    return digest, changes, untracked
 
 
 def main(argv=None):
@@ -222,10 +246,13 @@ def main(argv=None):
               % (args.output, os.path.join(args.output, PACKAGE + ".pyz")), file=sys.stderr)
         return 2
     try:
-        digest, changes = build(args.root, args.output)
+        digest, changes, untracked = build(args.root, args.output)
     except BuildError as error:
         print("build_zipapp: %s" % error, file=sys.stderr)
         return 1
+    if untracked:
+        print("build_zipapp: left out, as git does not track them: %s" % ", ".join(untracked),
+              file=sys.stderr)
     shown = shown_path(args.output)
     print("%s  %s" % (digest, shown))
     print("(SHA-256, also in %s.sha256: publish it with the file%s)"

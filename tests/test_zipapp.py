@@ -306,6 +306,22 @@ def test_edits_git_status_misses_still_say_uncommitted(commit, tmp_path):
     assert "; built from uncommitted changes to sipgate_basic/cli.py)" in done.stdout
 
 
+def test_untracked_files_are_named_and_an_archive_that_cannot_start_is_not_written(commit,
+                                                                                 tmp_path):
+    (commit / "sipgate_basic" / "extra.py").write_text("VALUE = 1\n")
+    done = build_in(commit, tmp_path / "a.pyz")
+    assert (done.returncode, done.stderr) == (
+        0, "build_zipapp: left out, as git does not track them: sipgate_basic/extra.py\n")
+    with open(str(commit / "sipgate_basic" / "__init__.py"), "a") as imports:
+        imports.write("from . import extra\n")  # tracked code needing the untracked file
+    broken = build_in(commit, tmp_path / "b.pyz")
+    assert broken.returncode == 1
+    assert re.match(r"build_zipapp: the built archive does not run: python -S -E ARCHIVE "
+                    r"--version exited 1 \(.*ImportError: .*'extra'.*\); "
+                    r"nothing written\n$", broken.stderr), broken.stderr
+    assert sorted(os.listdir(str(tmp_path))) == ["a.pyz", "a.pyz.sha256", "commit"]
+
+
 def test_the_readme_shows_what_the_build_and_the_file_print(built):
     from test_readme import marked_block
     shown = marked_block("zipapp").split("\n")
