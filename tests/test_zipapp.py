@@ -214,10 +214,119 @@ def test_without_git_the_build_stops_and_says_why(tmp_path):
     assert not os.path.exists(str(tmp_path / "x.pyz"))
 
 
+def test_a_folder_as_output_is_a_one_line_error_and_leaves_nothing(tmp_path):
+    for output in (str(tmp_path) + os.sep, str(tmp_path)):
+        done = build(output)
+        assert (done.returncode, done.stderr) == (2, "build_zipapp: --output %s is a folder; "
+                                                  "name the file, e.g. %s\n" % (
+                                                      output, tmp_path / "sipgate_basic.pyz"))
+        assert os.listdir(str(tmp_path)) == []
+
+
+def test_a_checkout_git_refuses_is_named_in_one_line(tmp_path):
+    # git's own text, from a clone another user owns, runs to four lines.
+    (tmp_path / "git").write_text(
+        "#!/bin/sh\nprintf \"fatal: detected dubious ownership in repository at '/x'\\n"
+        "To add an exception for this directory, call:\\n\\n"
+        "\\tgit config --global --add safe.directory /x\\n\" >&2\nexit 128\n")
+    os.chmod(str(tmp_path / "git"), 0o755)
+    refused = build(tmp_path / "x.pyz", env={"PATH": str(tmp_path)})
+    assert (refused.returncode, refused.stderr) == (1, (
+        "build_zipapp: git refuses this checkout (dubious ownership: another user owns it): "
+        "run git config --global --add safe.directory %s\n" % ROOT))
+
+
+def git(folder, *args):
+    subprocess.check_call(["git", "-C", str(folder), "-c", "user.name=test", "-c",
+                           "user.email=test@example.invalid", "-c", "commit.gpgsign=false"]
+                          + list(args), stdout=subprocess.DEVNULL)
+
+
+@pytest.fixture
+def commit(tmp_path):
+    """A new repository whose one commit holds the package and this build script, as here."""
+    folder = tmp_path / "commit"
+    names = tracked_package_sources() + ["tests/build_zipapp.py"]
+    for name in names:
+        target = folder.joinpath(*name.split("/"))
+        if not target.parent.is_dir():
+            target.parent.mkdir(parents=True)
+        shutil.copyfile(os.path.join(ROOT, name), str(target))
+    git(folder.parent, "init", "-q", str(folder))
+    git(folder, "add", "--", *names)
+    git(folder, "commit", "-q", "-m", "as here")
+    return folder
+
+
+def build_in(commit, output):
+    """Build `commit` with its own copy of this build script."""
+    return subprocess.run([sys.executable, str(commit / "tests" / "build_zipapp.py"),
+                           "--output", str(output), "--root", str(commit)],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          universal_newlines=True, timeout=60)
+
+
+def read(path):
+    with open(str(path), "rb") as opened:
+        return opened.read()
+
+
+def test_a_crlf_checkout_builds_its_commits_bytes_and_an_edit_says_so(pyz, commit, tmp_path):
+    first = build_in(commit, tmp_path / "lf.pyz")
+    assert first.returncode == 0 and "uncommitted" not in first.stdout, first.stderr
+    assert read(tmp_path / "lf.pyz") == read(pyz)  # the same files, from HEAD's blobs
+    # Checked out again as Git for Windows does by default: CRLF, and git sees no change.
+    git(commit, "config", "core.autocrlf", "true")
+    shutil.rmtree(str(commit / "sipgate_basic"))
+    os.remove(str(commit / "tests" / "build_zipapp.py"))
+    git(commit, "checkout", "--", ".")
+    assert b"\r\n" in read(commit / "sipgate_basic" / "cli.py")
+    assert subprocess.check_output(["git", "-C", str(commit), "status", "--porcelain"]) == b""
+    again = build_in(commit, tmp_path / "crlf.pyz")
+    assert again.returncode == 0 and "uncommitted" not in again.stdout, again.stderr
+    assert read(tmp_path / "crlf.pyz") == read(tmp_path / "lf.pyz")
+    with open(str(commit / "sipgate_basic" / "cli.py"), "ab") as edited:
+        edited.write(b"# edited\r\n")
+    edited = build_in(commit, tmp_path / "edited.pyz")
+    assert edited.returncode == 0, edited.stderr
+    assert "; built from uncommitted changes to sipgate_basic/cli.py)" in edited.stdout
+    assert read(tmp_path / "edited.pyz") != read(tmp_path / "lf.pyz")
+
+
+def test_edits_git_status_misses_still_say_uncommitted(commit, tmp_path):
+    with open(str(commit / "tests" / "build_zipapp.py"), "a") as script:
+        script.write("# edited: its bytes are in the archive too\n")
+    done = build_in(commit, tmp_path / "a.pyz")
+    assert "; built from uncommitted changes to tests/build_zipapp.py)" in done.stdout
+    git(commit, "checkout", "--", "tests")
+    git(commit, "update-index", "--assume-unchanged", "sipgate_basic/cli.py")
+    with open(str(commit / "sipgate_basic" / "cli.py"), "a") as hidden:
+        hidden.write("# edited\n")
+    assert subprocess.call(["git", "-C", str(commit), "diff", "--quiet", "HEAD"]) == 0
+    done = build_in(commit, tmp_path / "b.pyz")
+    assert "; built from uncommitted changes to sipgate_basic/cli.py)" in done.stdout
+
+
+def test_untracked_files_are_named_and_an_archive_that_cannot_start_is_not_written(commit,
+                                                                                 tmp_path):
+    (commit / "sipgate_basic" / "extra.py").write_text("VALUE = 1\n")
+    done = build_in(commit, tmp_path / "a.pyz")
+    assert (done.returncode, done.stderr) == (
+        0, "build_zipapp: left out, as git does not track them: sipgate_basic/extra.py\n")
+    with open(str(commit / "sipgate_basic" / "__init__.py"), "a") as imports:
+        imports.write("from . import extra\n")  # tracked code needing the untracked file
+    broken = build_in(commit, tmp_path / "b.pyz")
+    assert broken.returncode == 1
+    assert re.match(r"build_zipapp: the built archive does not run: python -S -E ARCHIVE "
+                    r"--version exited 1 \(.*ImportError: .*'extra'.*\); "
+                    r"nothing written\n$", broken.stderr), broken.stderr
+    assert sorted(os.listdir(str(tmp_path))) == ["a.pyz", "a.pyz.sha256", "commit"]
+
+
 def test_the_readme_shows_what_the_build_and_the_file_print(built):
     from test_readme import marked_block
     shown = marked_block("zipapp").split("\n")
-    printed = built[1].replace("; built from uncommitted changes to sipgate_basic/", "")
+    printed = re.sub(r"; built from uncommitted changes to [^)]*", "", built[1])
     # Built into dist/ by `make zipapp` rather than into the folder it ran in:
     printed = re.sub(r"^[0-9a-f]{64}", "<SHA-256>", printed.replace(
         "sipgate_basic.pyz", "dist/sipgate_basic.pyz"))
