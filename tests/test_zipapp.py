@@ -11,19 +11,17 @@ import hashlib
 import os
 import re
 import shutil
-import signal
 import stat
 import subprocess
 import sys
 import tempfile
-import time
 import zipfile
 
 import pytest
 
 from conftest import HERE, ROOT, assert_no_secret, clean_environment, closed_port, env_for
 from fake_sipgate import DEMO_TOKEN_ID
-from test_hostile import STALLING_IMPORTS
+from test_hostile import STALLING_IMPORTS, ctrl_c_during_the_imports
 from test_portability import skip_if_run_elsewhere
 from sipgate_basic import __version__
 from sipgate_basic.errors import INTERRUPTED
@@ -396,22 +394,12 @@ runpy.run_path(sys.argv[0], run_name="__main__")  # as `python PYZ` runs it
 
 
 def test_ctrl_c_during_the_imports_ends_at_once_from_the_pyz(pyz, fake, tmp_path):
-    marker = str(tmp_path / "importing")
-    env = clean_environment(MARKER=marker, **env_for(fake))
+    env = clean_environment(**env_for(fake))
     del env["PYTHONPATH"]
-    process = subprocess.Popen(
-        [sys.executable, "-c", SLOW_IMPORT, pyz], cwd=str(tmp_path), env=env,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
-    deadline = time.time() + 20
-    while not os.path.exists(marker) and time.time() < deadline:
-        time.sleep(0.01)
-    assert os.path.exists(marker), "the imports never reached sipgate_basic.client"
-    sent = time.time()
-    process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=30)
-    assert process.returncode == INTERRUPTED, err
-    assert time.time() - sent < 2, "Ctrl-C was lost and the program went on"
+    code, out, err, seconds = ctrl_c_during_the_imports(
+        [sys.executable, "-c", SLOW_IMPORT, pyz], env, str(tmp_path))
+    assert code == INTERRUPTED, err
+    assert seconds < 2, "Ctrl-C was lost and the program went on"
     assert err == "sipgate_basic: interrupted\n"
     assert out == "" and fake.requests == []
 
