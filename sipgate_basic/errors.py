@@ -106,5 +106,4 @@ def status_error(status, reason, config, hints=(), location=None):
     message = "%s: %s" % (head, cause)
     if status == 401 and hints:
         message += ". " + " ".join(hints)
-    error_class = CredentialsRejected if status in (401, 403) else HTTPStatusError
-    return error_class(message)
+    return (CredentialsRejected if status in (401, 403) else HTTPStatusError)(message)

@@ -8,6 +8,7 @@ import json
 import signal
 import socket
 import ssl
+import struct
 import subprocess
 import sys
 import threading
@@ -198,6 +199,26 @@ def test_connection_closed_during_the_tls_handshake(run, after_hello, then):
                       "SIPGATE_TOKEN_ID": DEMO_TOKEN_ID, "SIPGATE_TOKEN": DEMO_TOKEN})
     assert result.code == 5, result
     assert result.err == CLOSED_IN_HANDSHAKE % port + "\n"
+
+
+def reset(connection):
+    """Close with a TCP reset (RST) instead of a goodbye (FIN)."""
+    connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+@pytest.mark.promise("broken-connections")
+def test_a_reset_during_the_tls_handshake_names_that_stage(run, after_hello, fake):
+    port = after_hello(reset)
+    result = run(env={"SIPGATE_BASE_URL": "https://127.0.0.1:%d/v2" % port,
+                      "SIPGATE_TOKEN_ID": DEMO_TOKEN_ID, "SIPGATE_TOKEN": DEMO_TOKEN})
+    assert result.code == 5, result
+    assert result.err == ("sipgate_basic: connection to 127.0.0.1:%d broke off during the TLS "
+                          "handshake\n" % port)
+    # Over plain http, there is no handshake: a reset breaks off the response.
+    fake.mode = "reset"
+    plain = run(env=env_for(fake))
+    assert plain.err == ("sipgate_basic: connection to 127.0.0.1:%d broke off before the whole "
+                         "response arrived\n" % fake.port), plain
 
 
 def test_connection_closed_during_the_tls_handshake_through_a_proxy(run, after_hello):

@@ -43,9 +43,7 @@ class Proxy(object):
 
     def authorization(self):
         """The Proxy-Authorization value (RFC 7235 section 4.4), or None."""
-        if self.user is None:
-            return None
-        return basic_auth_header(self.user, self.password or "")
+        return None if self.user is None else basic_auth_header(self.user, self.password or "")
 
     def __repr__(self):
         return "Proxy(%s, from %s)" % (self.shown, self.variable)
@@ -164,10 +162,7 @@ def parse_proxy(value, variable):
 
 
 def unquote(text):
-    """Percent-decode a URL's user or password (%40 for @); None if an escape is broken.
-
-    Decoded as UTF-8, as curl and urllib do.
-    """
+    """A URL's user or password %-decoded as UTF-8, as curl and urllib do; None if broken."""
     if re.search(r"%(?![0-9A-Fa-f]{2})", text):
         return None
     try:

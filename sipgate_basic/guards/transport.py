@@ -29,6 +29,7 @@ def opener_for(request, route, hop, cafile=None):
         # Loading the trusted certificates takes longer than the whole
         # request to a local server, so only a https request pays for it.
         handlers.append(HTTPSHandler(tls_context(cafile), hop))
+        hop.handshaken = False
     return urllib.request.build_opener(*handlers)
 
 
@@ -91,5 +92,9 @@ class HTTPSHandler(urllib.request.HTTPSHandler):
             def _tunnel(self):  # sends CONNECT; raises unless the proxy answers 200
                 http.client.HTTPSConnection._tunnel(self)
                 hop.tunnel_open = True
+
+            def connect(self):  # TCP, the proxy's tunnel if any, then the TLS handshake
+                http.client.HTTPSConnection.connect(self)
+                hop.handshaken = True
 
         return self.do_open(Connection, req, context=self._context)
