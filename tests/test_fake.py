@@ -17,9 +17,11 @@ import os
 import random
 import re
 import socket
+import ssl
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 
@@ -426,6 +428,28 @@ def test_fake_host_that_is_an_authority_or_none_in_http_1_0_is_answered(fake, ve
     raw = b"GET /v2/account %s\r\n%sAuthorization: Basic %s\r\nConnection: close\r\n\r\n"
     answer = exchange(fake, raw % (version, host_line, GOOD.encode()))
     assert answer.startswith(b"HTTP/1.1 200 OK\r\n"), answer[:200]
+
+
+def client_hello():
+    """The first bytes a TLS client sends (0x16 0x03 ...), made by the ssl module."""
+    outgoing = ssl.MemoryBIO()
+    tls = ssl.create_default_context().wrap_bio(ssl.MemoryBIO(), outgoing, server_hostname="a")
+    with pytest.raises(ssl.SSLWantReadError):
+        tls.do_handshake()
+    hello = outgoing.read()
+    assert hello[:2] == b"\x16\x03"  # a handshake record, TLS 1.x
+    return hello
+
+
+@pytest.mark.parametrize("raw", [
+    "ClientHello", b"\x16\x03", b"\x00", b"\x80", b"{", b" GET", b"\tGET", b"\r", b"\n",
+], ids=repr)
+def test_fake_a_head_no_method_can_begin_gets_400_at_once_not_408(fake, raw):
+    # The fake's timeout (30 s) is longer than exchange's (10 s): a wait fails.
+    raw = client_hello() if raw == "ClientHello" else raw
+    started = time.monotonic()
+    assert_answered(exchange(fake, raw), 400)
+    assert time.monotonic() - started < 5
 
 
 def test_fake_answers_a_stalled_request_with_408_and_silence_with_silence(fake, monkeypatch):

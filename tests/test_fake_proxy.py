@@ -230,6 +230,16 @@ def test_fake_proxy_host_missing_repeated_or_not_an_authority_is_400(fake, host_
     assert proxy.targets == [("CONNECT", "127.0.0.1:%d" % fake.port)]
 
 
+@pytest.mark.parametrize("raw", [b"\x16\x03\x01\x02\x00\x01", b"\x00", b" CONNECT", b"\r"],
+                         ids=repr)
+def test_fake_proxy_a_head_no_method_can_begin_gets_400_at_once_not_408(raw):
+    # TLS straight to the proxy (0x16 0x03: a ClientHello), say. exchange
+    # waits TIMEOUT (5 s), less than the proxy's IO_TIMEOUT (10 s) to a 408.
+    with FakeProxy() as proxy:
+        assert_answered(exchange(proxy, raw), 400)
+    assert proxy.targets == []
+
+
 def test_fake_proxy_takes_an_lf_only_head_whole_as_the_fake_sipgate_does(fake):
     # RFC 9112 2.2: a recipient may take a bare LF for CRLF; http.server, and
     # so the fake sipgate (404 for this one, a path it does not know), does.
