@@ -16,6 +16,7 @@ import json
 import os
 import random
 import re
+import signal
 import socket
 import ssl
 import subprocess
@@ -261,6 +262,30 @@ def test_fake_standalone_port_in_use_is_one_line_and_exit_1():
         assert standalone("--port", str(port)) == (1, "", (
             "fake_sipgate.py: error: cannot listen on 127.0.0.1:%d: Address already in use\n"
             % port))
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+def test_fake_standalone_a_second_sigterm_while_it_stops_prints_no_traceback():
+    # `timeout 1 python3 tests/fake_sipgate.py` sends SIGTERM twice: to the
+    # fake, then to its group. Bounded tries, the second signal a little later
+    # each time, so that one lands while the fake is shutting down.
+    for first, delay in [(signal.SIGTERM, 0), (signal.SIGTERM, 0.002), (signal.SIGTERM, 0.01),
+                         (signal.SIGTERM, 0.02), (signal.SIGTERM, 0.04), (signal.SIGINT, 0.01),
+                         (signal.SIGINT, 0.03)]:
+        process = subprocess.Popen([sys.executable, FAKE_SCRIPT, "--quiet"], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, universal_newlines=True)
+        try:
+            assert process.stdout.readline().startswith("http://127.0.0.1:")
+            process.send_signal(first)
+            time.sleep(delay)
+            process.send_signal(signal.SIGTERM)
+            out, err = process.communicate(timeout=10)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+        assert "Traceback" not in err, (first, delay, err)
+        assert (process.returncode, out, err) == (0, "", ""), (first, delay)
 
 
 def malformed_authorizations(count, seed=7617):
