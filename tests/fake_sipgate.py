@@ -13,7 +13,7 @@ without content), as it says:
     another method on /v2/account                                       405, Allow: GET
     /v2/sessions/sms and below, known token: any method but POST        405, Allow: POST, no body
                                              POST                       204 (no SMS is sent)
-    a malformed request line, version, header or Content-Length        400 (408, 413, 414, 431)
+    a malformed request line, version, header, Host or Content-Length  400 (408, 413, 414, 431)
 
 The second route is there for the 405 a client that only sends GET can
 meet: sipgate's POST /v2/sessions/sms (send an SMS) answers another method
