@@ -15,9 +15,10 @@ kind of proxy (or proxy failure) a client meets behind a corporate firewall:
 
 Each request head is read and judged as the fake sipgate's are, by
 strict_http.StrictHandler: a malformed one gets its 4xx with an HTTP/1.1
-status line at once (400; 414 for a long request line; 431 for a long
-header or too many; 408 for a head that stalls IO_TIMEOUT seconds), in every
-mode, and the connection ends. As there, a bare LF ends a line as CRLF does
+status line at once (400, also for a missing, repeated or bad Host and for
+a first byte that can begin no method, as a TLS ClientHello's; 414 for a
+long request line; 431 for a long header or too many; 408 for a head that
+stalls IO_TIMEOUT seconds), in every mode, and the connection ends. As there, a bare LF ends a line as CRLF does
 (RFC 9112 2.2 allows it), so `CONNECT host:443 HTTP/1.1\n\n` is a whole
 request. A CONNECT target that is not host:port (port 1 to 65535 in ASCII
 digits) is a 400 too.

@@ -13,7 +13,7 @@ without content), as it says:
     another method on /v2/account                                       405, Allow: GET
     /v2/sessions/sms and below, known token: any method but POST        405, Allow: POST, no body
                                              POST                       204 (no SMS is sent)
-    a malformed request line, version, header or Content-Length        400 (408, 413, 414, 431)
+    a malformed request line, version, header, Host or Content-Length  400 (408, 413, 414, 431)
 
 The second route is there for the 405 a client that only sends GET can
 meet: sipgate's POST /v2/sessions/sms (send an SMS) answers another method
@@ -44,7 +44,8 @@ Standalone: `python tests/fake_sipgate.py [--port N]` prints its base URL
 as its first line of standard output, then serves until interrupted. A
 --port that is not 0 to 65535 in digits is a usage error (exit 2), a port
 it cannot listen on (in use, say) a failure (exit 1): each one line on
-standard error, never a traceback.
+standard error, never a traceback. SIGTERM or SIGINT stops it (exit 0,
+silently); a second one while it stops is ignored.
 """
 
 import argparse
@@ -355,8 +356,28 @@ def tls_server_context(cert=SERVER_CERT, key=SERVER_KEY):
     return context
 
 
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
 def _interrupt(signum, frame):
+    """The first SIGTERM or SIGINT: the fake stops; any later one is ignored.
+
+    `timeout 1 python3 tests/fake_sipgate.py` sends SIGTERM twice, to the
+    fake and then to its group: a second KeyboardInterrupt inside stop()
+    would end in a traceback. A no-op handler, not SIG_IGN: a signal that
+    arrived before it was set still finds a Python handler to run.
+    """
+    _ignore_stop_signals()
     raise KeyboardInterrupt
+
+
+def _ignore_stop_signals():
+    for each in _STOP_SIGNALS:
+        signal.signal(each, _ignore)
+
+
+def _ignore(signum, frame):
+    pass
 
 
 def port_number(text):
@@ -388,17 +409,20 @@ def main(argv=None):
         sys.stderr.write("%s: error: cannot listen on 127.0.0.1:%d: %s\n"
                          % (parser.prog, args.port, error.strerror or error))
         return 1
-    # SIGTERM (what `kill` sends) stops the fake as cleanly as Ctrl-C does.
-    signal.signal(signal.SIGTERM, _interrupt)
     fake.start()
-    sys.stdout.write(fake.base_url + "\n")
-    sys.stdout.flush()
     try:
+        # SIGTERM (what `kill` sends) stops the fake as cleanly as Ctrl-C does;
+        # once it stops, neither interrupts it again.
+        for each in _STOP_SIGNALS:
+            signal.signal(each, _interrupt)
+        sys.stdout.write(fake.base_url + "\n")
+        sys.stdout.flush()
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
         pass
     finally:
+        _ignore_stop_signals()
         fake.stop()
     return 0
 

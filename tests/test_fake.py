@@ -16,10 +16,13 @@ import json
 import os
 import random
 import re
+import signal
 import socket
+import ssl
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 
@@ -261,6 +264,30 @@ def test_fake_standalone_port_in_use_is_one_line_and_exit_1():
             % port))
 
 
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+def test_fake_standalone_a_second_sigterm_while_it_stops_prints_no_traceback():
+    # `timeout 1 python3 tests/fake_sipgate.py` sends SIGTERM twice: to the
+    # fake, then to its group. Bounded tries, the second signal a little later
+    # each time, so that one lands while the fake is shutting down.
+    for first, delay in [(signal.SIGTERM, 0), (signal.SIGTERM, 0.002), (signal.SIGTERM, 0.01),
+                         (signal.SIGTERM, 0.02), (signal.SIGTERM, 0.04), (signal.SIGINT, 0.01),
+                         (signal.SIGINT, 0.03)]:
+        process = subprocess.Popen([sys.executable, FAKE_SCRIPT, "--quiet"], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, universal_newlines=True)
+        try:
+            assert process.stdout.readline().startswith("http://127.0.0.1:")
+            process.send_signal(first)
+            time.sleep(delay)
+            process.send_signal(signal.SIGTERM)
+            out, err = process.communicate(timeout=10)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+        assert "Traceback" not in err, (first, delay, err)
+        assert (process.returncode, out, err) == (0, "", ""), (first, delay)
+
+
 def malformed_authorizations(count, seed=7617):
     """`count` seeded random Authorization values, none of them the valid one."""
     rnd = random.Random(seed)
@@ -375,22 +402,79 @@ def assert_answered(answer, status):
     (b"GARBAGE\r\n\r\n", 400),
     (b"GET /v2/account HTTP/1.1 extra\r\n\r\n", 400),
     (b"GET http://[/x HTTP/1.1\r\nHost: a\r\n\r\n", 400),
-    ("GET /v2/account HTTP/1.1\r\nContent-Length: \u00b2\r\n\r\n".encode("utf-8"), 400),
-    (b"GET /v2/account HTTP/1.1\r\nContent-Length: \xb2\r\n\r\n", 400),  # "\u00b2" in Latin-1
-    (b"GET /v2/account HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400),
-    ("GET /v2/account HTTP/1.1\r\nContent-Length: \u0663\r\n\r\n".encode("utf-8"), 400),
-    (b"GET /v2/account HTTP/1.1\r\nContent-Length: 1_0\r\n\r\n", 400),  # int() takes it
-    (b"GET /v2/account HTTP/1.1\r\nContent-Length: 12, 13\r\n\r\n", 400),
-    (b"GET /v2/account HTTP/1.1\r\nContent-Length: 0\r\nContent-Length: 0\r\n\r\n", 400),
-    (b"GET /v2/account HTTP/1.1\r\nContent-Length: " + b"9" * 5000 + b"\r\n\r\n", 413),
-    (b"GET /v2/account HTTP/1.1\r\nContent-Length: %d\r\n\r\n" % (2 << 20), 413),
-    (b"GET /v2/account HTTP/1.1\r\nno colon here\r\n\r\n", 400),
-    (b"GET /v2/account HTTP/1.1\r\nX-Long: " + b"a" * 70000 + b"\r\n\r\n", 431),
-    (b"GET /v2/account HTTP/1.1\r\n" + b"X: y\r\n" * 101 + b"\r\n", 431),
-    (b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\n\r\n", 414),
+    ("GET /v2/account HTTP/1.1\r\nHost: a\r\nContent-Length: \u00b2\r\n\r\n".encode("utf-8"), 400),
+    (b"GET /v2/account HTTP/1.1\r\nHost: a\r\nContent-Length: \xb2\r\n\r\n", 400),  # "\u00b2" in Latin-1
+    (b"GET /v2/account HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n", 400),
+    ("GET /v2/account HTTP/1.1\r\nHost: a\r\nContent-Length: \u0663\r\n\r\n".encode("utf-8"), 400),
+    (b"GET /v2/account HTTP/1.1\r\nHost: a\r\nContent-Length: 1_0\r\n\r\n", 400),  # int() takes it
+    (b"GET /v2/account HTTP/1.1\r\nHost: a\r\nContent-Length: 12, 13\r\n\r\n", 400),
+    (b"GET /v2/account HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\nContent-Length: 0\r\n\r\n", 400),
+    (b"GET /v2/account HTTP/1.1\r\nHost: a\r\nContent-Length: " + b"9" * 5000 + b"\r\n\r\n", 413),
+    (b"GET /v2/account HTTP/1.1\r\nHost: a\r\nContent-Length: %d\r\n\r\n" % (2 << 20), 413),
+    (b"GET /v2/account HTTP/1.1\r\nHost: a\r\nno colon here\r\n\r\n", 400),
+    (b"GET /v2/account HTTP/1.1\r\nHost: a\r\nX-Long: " + b"a" * 70000 + b"\r\n\r\n", 431),
+    (b"GET /v2/account HTTP/1.1\r\nHost: a\r\n" + b"X: y\r\n" * 101 + b"\r\n", 431),
+    (b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\nHost: a\r\n\r\n", 414),
 ], ids=lambda value: repr(value[:40]) if isinstance(value, bytes) else str(value))
 def test_a_malformed_request_gets_a_4xx_with_a_status_line(fake, raw, status):
     assert_answered(exchange(fake, raw), status)
+
+
+@pytest.mark.parametrize("host_lines", [
+    b"",                                  # none: RFC 9112 3.2, 400 in HTTP/1.1
+    b"Host: a\r\nHost: a\r\n",            # two
+    b"Host: a\r\nhost: b\r\n",
+    b"Host: a\x01b\r\n",                  # a control character
+    b"Host: a\x7f\r\n",
+    b"Host: a b\r\n",
+    b"Host: a/b\r\n",                     # not an authority
+    b"Host: user@a\r\n",
+    b"Host: a:b\r\n",
+    b"Host: [::1\r\n",
+    b"Host: %zz\r\n",
+    "Host: \u00e4\r\n".encode("latin-1"),
+], ids=repr)
+def test_fake_host_missing_repeated_or_not_an_authority_is_400(fake, host_lines):
+    raw = b"GET /v2/account HTTP/1.1\r\n%sAuthorization: Basic %s\r\n\r\n"
+    assert_answered(exchange(fake, raw % (host_lines, GOOD.encode())), 400)
+
+
+@pytest.mark.parametrize("version,host_line", [
+    (b"HTTP/1.0", b""),                   # HTTP/1.0 may leave Host out
+    (b"HTTP/1.1", b"Host: a\r\n"),
+    (b"HTTP/1.1", b"Host: 127.0.0.1:8080\r\n"),
+    (b"HTTP/1.1", b"Host: [::1]:8080\r\n"),
+    (b"HTTP/1.1", b"Host: api.sipgate.com:\r\n"),
+    (b"HTTP/1.1", b"Host: a%41-b_c~d\r\n"),
+    (b"HTTP/1.1", b"Host:\r\n"),           # empty: allowed (RFC 9112 3.2)
+    (b"HTTP/1.1", b"Host: \t a \t\r\n"),  # whitespace around the value is not its part
+])
+def test_fake_host_that_is_an_authority_or_none_in_http_1_0_is_answered(fake, version, host_line):
+    raw = b"GET /v2/account %s\r\n%sAuthorization: Basic %s\r\nConnection: close\r\n\r\n"
+    answer = exchange(fake, raw % (version, host_line, GOOD.encode()))
+    assert answer.startswith(b"HTTP/1.1 200 OK\r\n"), answer[:200]
+
+
+def client_hello():
+    """The first bytes a TLS client sends (0x16 0x03 ...), made by the ssl module."""
+    outgoing = ssl.MemoryBIO()
+    tls = ssl.create_default_context().wrap_bio(ssl.MemoryBIO(), outgoing, server_hostname="a")
+    with pytest.raises(ssl.SSLWantReadError):
+        tls.do_handshake()
+    hello = outgoing.read()
+    assert hello[:2] == b"\x16\x03"  # a handshake record, TLS 1.x
+    return hello
+
+
+@pytest.mark.parametrize("raw", [
+    "ClientHello", b"\x16\x03", b"\x00", b"\x80", b"{", b" GET", b"\tGET", b"\r", b"\n",
+], ids=repr)
+def test_fake_a_head_no_method_can_begin_gets_400_at_once_not_408(fake, raw):
+    # The fake's timeout (30 s) is longer than exchange's (10 s): a wait fails.
+    raw = client_hello() if raw == "ClientHello" else raw
+    started = time.monotonic()
+    assert_answered(exchange(fake, raw), 400)
+    assert time.monotonic() - started < 5
 
 
 def test_fake_answers_a_stalled_request_with_408_and_silence_with_silence(fake, monkeypatch):
@@ -406,7 +490,7 @@ def test_fake_answers_a_bug_of_its_own_with_500_not_a_dropped_connection(fake, m
 
     monkeypatch.setattr(fake_sipgate, "scopes_for", broken)
     fake.quiet = False
-    raw = b"GET /v2/account HTTP/1.1\r\nAuthorization: Basic " + GOOD.encode() + b"\r\n\r\n"
+    raw = b"GET /v2/account HTTP/1.1\r\nHost: a\r\nAuthorization: Basic " + GOOD.encode() + b"\r\n\r\n"
     assert_answered(exchange(fake, raw), 500)
     log = capsys.readouterr().err
     assert "fake error ValueError" in log
@@ -545,7 +629,7 @@ def test_fake_logs_request_lines_and_statuses_never_a_header_value(fake, capsys)
         fake.mode = mode
         request(fake, authorization=basic)
     fake.mode = "normal"
-    with_secret = b"\r\nAuthorization: " + basic.encode() + b"\r\n"
+    with_secret = b"\r\nHost: a\r\nAuthorization: " + basic.encode() + b"\r\n"
     exchange(fake, b"GET /v2/account HTTP/1.1" + with_secret + b"Content-Length: x\r\n\r\n")
     exchange(fake, b"GET /v2/account HTTP/1.1" + with_secret + b"no colon\r\n\r\n")
     exchange(fake, b"GET /\x1b[2J\x9b HTTP/1.1" + with_secret + b"Connection: close\r\n\r\n")

@@ -17,6 +17,7 @@ import socket
 import ssl
 import sys
 import threading
+import urllib.parse
 
 import pytest
 
@@ -37,7 +38,8 @@ def basic(user, password):
 def connect(proxy, target="127.0.0.1:1", headers=(), method="CONNECT"):
     """A socket to the proxy that has sent one request head."""
     sock = socket.create_connection(("127.0.0.1", proxy.port), timeout=TIMEOUT)
-    lines = ["%s %s HTTP/1.1" % (method, target), "Host: %s" % target]
+    host = target if method == "CONNECT" else urllib.parse.urlsplit(target).netloc
+    lines = ["%s %s HTTP/1.1" % (method, target), "Host: %s" % host]
     lines += ["%s: %s" % header for header in headers]
     sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
     return sock
@@ -189,24 +191,24 @@ def assert_answered(answer, status):
 
 
 @pytest.mark.parametrize("raw,status", [
-    (b"CONNECT api.sipgate.test HTTP/1.1\r\n\r\n", 400),     # no port
-    (b"CONNECT api.sipgate.test:http HTTP/1.1\r\n\r\n", 400),
-    (b"CONNECT 127.0.0.1:\xb2 HTTP/1.1\r\n\r\n", 400),  # "\u00b2": str.isdigit() takes it
-    (b"CONNECT 127.0.0.1:" + b"4" * 5000 + b" HTTP/1.1\r\n\r\n", 400),  # int() refuses 4301
-    (b"CONNECT 127.0.0.1:0 HTTP/1.1\r\n\r\n", 400),
-    (b"CONNECT 127.0.0.1:65536 HTTP/1.1\r\n\r\n", 400),
+    (b"CONNECT api.sipgate.test HTTP/1.1\r\nHost: x\r\n\r\n", 400),     # no port
+    (b"CONNECT api.sipgate.test:http HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+    (b"CONNECT 127.0.0.1:\xb2 HTTP/1.1\r\nHost: x\r\n\r\n", 400),  # "\u00b2": str.isdigit() takes it
+    (b"CONNECT 127.0.0.1:" + b"4" * 5000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 400),  # int() refuses 4301
+    (b"CONNECT 127.0.0.1:0 HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+    (b"CONNECT 127.0.0.1:65536 HTTP/1.1\r\nHost: x\r\n\r\n", 400),
     (b"CONNECT api.sipgate.test:443\r\n\r\n", 400),          # no version
     (b"CONNECT api.sipgate.test:443 HTTP/2.0\r\n\r\n", 400),
     (b"CONNECT api.sipgate.test:443 HTTP/1.1 extra\r\n\r\n", 400),
     (b"SSH-2.0-OpenSSH_9.6\r\n\r\n", 400),
     (b"\r\n", 400),                                           # a blank request line
     (b"\n", 400),
-    (b"CONNECT api.sipgate.test HTTP/1.1\n\n", 400),           # LF only, and no port
-    (b"CONNECT api.sipgate.test:443 HTTP/1.1\nno colon\n\n", 400),
-    (b"CONNECT api.sipgate.test:443 HTTP/1.1\r\nno colon\r\n\r\n", 400),
-    (b"CONNECT " + b"a" * 70000 + b":443 HTTP/1.1\r\n\r\n", 414),
-    (b"CONNECT api.sipgate.test:443 HTTP/1.1\r\nX: " + b"a" * 70000 + b"\r\n\r\n", 431),
-    (b"CONNECT api.sipgate.test:443 HTTP/1.1\r\n" + b"X: y\r\n" * 101 + b"\r\n", 431),
+    (b"CONNECT api.sipgate.test HTTP/1.1\nHost: x\n\n", 400),           # LF only, and no port
+    (b"CONNECT api.sipgate.test:443 HTTP/1.1\nHost: x\nno colon\n\n", 400),
+    (b"CONNECT api.sipgate.test:443 HTTP/1.1\r\nHost: x\r\nno colon\r\n\r\n", 400),
+    (b"CONNECT " + b"a" * 70000 + b":443 HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+    (b"CONNECT api.sipgate.test:443 HTTP/1.1\r\nHost: x\r\nX: " + b"a" * 70000 + b"\r\n\r\n", 431),
+    (b"CONNECT api.sipgate.test:443 HTTP/1.1\r\nHost: x\r\n" + b"X: y\r\n" * 101 + b"\r\n", 431),
 ], ids=lambda value: repr(value[:40]) if isinstance(value, bytes) else str(value))
 def test_fake_proxy_answers_a_malformed_head_with_a_4xx_status_line_at_once(raw, status):
     with FakeProxy() as proxy:
@@ -214,11 +216,35 @@ def test_fake_proxy_answers_a_malformed_head_with_a_4xx_status_line_at_once(raw,
     assert proxy.targets == []  # refused before it was taken for a request
 
 
+@pytest.mark.parametrize("host_lines", [
+    b"", b"Host: x:443\r\nHost: x:443\r\n", b"Host: x\x01\r\n", b"Host: x y\r\n",
+], ids=repr)
+def test_fake_proxy_host_missing_repeated_or_not_an_authority_is_400(fake, host_lines):
+    # strict_http's check, shared with the fake sipgate: RFC 9112 3.2.
+    with FakeProxy() as proxy:
+        raw = b"CONNECT 127.0.0.1:%d HTTP/1.1\r\n%s\r\n" % (fake.port, host_lines)
+        assert_answered(exchange(proxy, raw), 400)
+        with socket.create_connection(("127.0.0.1", proxy.port), timeout=TIMEOUT) as sock:
+            sock.sendall(b"CONNECT 127.0.0.1:%d HTTP/1.0\r\n\r\n" % fake.port)  # may go without
+            assert read_head(sock) == CONNECTION_ESTABLISHED
+    assert proxy.targets == [("CONNECT", "127.0.0.1:%d" % fake.port)]
+
+
+@pytest.mark.parametrize("raw", [b"\x16\x03\x01\x02\x00\x01", b"\x00", b" CONNECT", b"\r"],
+                         ids=repr)
+def test_fake_proxy_a_head_no_method_can_begin_gets_400_at_once_not_408(raw):
+    # TLS straight to the proxy (0x16 0x03: a ClientHello), say. exchange
+    # waits TIMEOUT (5 s), less than the proxy's IO_TIMEOUT (10 s) to a 408.
+    with FakeProxy() as proxy:
+        assert_answered(exchange(proxy, raw), 400)
+    assert proxy.targets == []
+
+
 def test_fake_proxy_takes_an_lf_only_head_whole_as_the_fake_sipgate_does(fake):
     # RFC 9112 2.2: a recipient may take a bare LF for CRLF; http.server, and
     # so the fake sipgate (404 for this one, a path it does not know), does.
     with FakeProxy() as proxy:
-        answer = exchange(proxy, b"CONNECT api.sipgate.test:443 HTTP/1.1\n\n")
+        answer = exchange(proxy, b"CONNECT api.sipgate.test:443 HTTP/1.1\nHost: x\n\n")
         assert answer == (b"HTTP/1.1 502 Bad Gateway\r\n"
                           b"Content-Length: 0\r\nConnection: close\r\n\r\n")
         with socket.create_connection(("127.0.0.1", proxy.port), timeout=TIMEOUT) as sock:
