@@ -99,10 +99,10 @@ def network_error(hop, reason, seconds):
         return NetworkError("connection to %s refused: nothing listens there" % host)
     if isinstance(reason, http.client.RemoteDisconnected):
         return NetworkError("%s closed the connection without answering%s" % (host, through))
-    stage = " during the TLS handshake" if hop.handshaken is False else ""
     if isinstance(reason, (ConnectionResetError, http.client.IncompleteRead)):
-        return NetworkError("connection to %s broke off %s%s" % (
-            host, stage.strip() or "before the whole response arrived", through))
+        # A reset comes only once connected: before TLS is up, it is the handshake's.
+        return NetworkError("connection to %s broke off %s%s" % (host, "during the TLS handshake"
+            if hop.handshaken is False else "before the whole response arrived", through))
     if certificate_failed(reason):
         return certificate_error(hop, reason)
     if closed_in_tls_handshake(reason):
@@ -112,8 +112,8 @@ def network_error(hop, reason, seconds):
         return NetworkError("TLS with %s failed (%s)%s" % (
             host, reason.reason or reason.__class__.__name__, through))
     if isinstance(reason, OSError):
-        return NetworkError("network error talking to %s%s%s (%s)" % (
-            host, through, stage, reason.strerror or reason.__class__.__name__))
+        return NetworkError("network error talking to %s%s (%s)" % (
+            host, through, reason.strerror or reason.__class__.__name__))
     if isinstance(reason, http.client.HTTPException):
         return UnexpectedResponse("the response from %s is not HTTP (%s)"
                                 % (host, reason.__class__.__name__))
