@@ -82,7 +82,18 @@ def is_source(name):
 
 def py_files(listed):
     """The .py names, outside __pycache__, in git's NUL-separated list."""
-    return sorted(name for name in listed.decode("utf-8").split("\0") if is_source(name))
+    return sorted(name for name in names_in(listed) if is_source(name))
+
+
+def names_in(listed):
+    """The names in git's NUL-separated list; BuildError for a name no archive should hold."""
+    try:
+        names = [name for name in listed.decode("utf-8").split("\0") if name]
+    except UnicodeDecodeError:
+        raise BuildError("git tracks a file whose name is not UTF-8 text; rename it")
+    if any("\n" in name for name in names):
+        raise BuildError("git tracks a file whose name holds a line end; rename it")
+    return names
 
 
 def tracked_sources(root):
@@ -106,7 +117,7 @@ def tracked_sources(root):
 def committed(root):
     """{name: blob id} of HEAD's package .py files and build script ({} before a first commit)."""
     listed = git(root, "ls-tree", "-r", "-z", "HEAD", "--", PACKAGE, SCRIPT)
-    lines = [line.split("\t", 1) for line in listed.stdout.decode("utf-8").split("\0") if line]
+    lines = [line.split("\t", 1) for line in names_in(listed.stdout)]
     return {name: meta.split()[2] for meta, name in lines
             if name == SCRIPT or is_source(name)}
 
@@ -210,7 +221,8 @@ def build(root, output):
     changes = uncommitted(root, names, head)
     # Unchanged, it is built from HEAD's blobs, whatever a checkout converted;
     # changed, from the working files, so that edits can be tried.
-    data = archive_bytes(working_files(root, names) if changes else blobs(root, {name: head[name] for name in names}))
+    data = archive_bytes(working_files(root, names) if changes
+                         else blobs(root, dict((name, head[name]) for name in names)))
     untracked = py_files(git(root, "ls-files", "-z", "--others", "--", PACKAGE).stdout)
     # Written whole, run, then renamed into place: never half a file under the name.
     temporary = output + ".partial"
@@ -229,7 +241,7 @@ def build(root, output):
     except OSError as error:
         raise BuildError("cannot write %s: %s" % (output, error.strerror or error))
     finally:
-        if os.path.exists(temporary):
+        if os.path.isfile(temporary):  # (a folder of that name is not ours to remove)
             os.remove(temporary)
     return digest, changes, untracked
 

@@ -129,7 +129,9 @@ def test_unknown_host(run):
 @pytest.mark.promise("broken-connections")
 @pytest.mark.parametrize("mode,message", [
     ("reset", "connection to 127.0.0.1:{port} broke off before the whole response arrived"),
-    ("hang-up", "127.0.0.1:{port} closed the connection without answering"),
+    # Some OpenSSL builds (Debian's 3.11.2) read a reset after TLS as a
+    # hang-up: both are the same words, so that every Python says the same.
+    ("hang-up", "connection to 127.0.0.1:{port} broke off before the whole response arrived"),
 ])
 def test_connection_dropped(run, fake, mode, message):
     fake.mode = mode

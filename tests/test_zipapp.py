@@ -454,3 +454,13 @@ def test_the_pyz_runs_on_every_interpreter_here(name, python, mode, read_only_py
         assert done.returncode == 0, done.stderr
         with open(read_only_pyz, "rb") as first, open(again, "rb") as second:
             assert first.read() == second.read(), "%s builds other bytes" % name
+
+
+@pytest.mark.parametrize("listed", [b"sipgate_basic/\xe9.py\0", b"sipgate_basic/a\nb.py\0"],
+                         ids=["not UTF-8", "a line end"])
+def test_a_tracked_name_no_archive_should_hold_is_one_line_not_a_traceback(listed):
+    import build_zipapp
+    with pytest.raises(build_zipapp.BuildError, match="^git tracks a file whose name"):
+        build_zipapp.names_in(listed)
+    assert build_zipapp.names_in(b"sipgate_basic/a.py\0sipgate_basic/b.py\0") == [
+        "sipgate_basic/a.py", "sipgate_basic/b.py"]

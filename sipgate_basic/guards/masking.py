@@ -23,6 +23,7 @@ import urllib.parse
 from ..defaults import PASTED_TOKEN, PLACEHOLDERS, TOKEN_ID_FORMAT
 
 MIN_HIDDEN = 8
+_UNRESERVED = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._"
 _ASCII_LOWER = dict(zip(range(65, 91), range(97, 123)))  # A-Z -> a-z, lengths kept
 
 
@@ -73,9 +74,9 @@ def forms(secret):
              repr(secret)[1:-1], repr(secret + "'\"")[1:-4], raw.decode("latin-1")}
     for escaped in (json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]):
         found.update((escaped, escaped.replace("/", "\\/")))  # PHP's JSON escapes / too
-    for safe in ("", "/"):  # %-encoded as quote() and quote_plus() write it, ~ as is or not
-        quoted = urllib.parse.quote(raw, safe=safe)
-        found.update((quoted, quoted.replace("~", "%7E"), quoted.replace("%20", "+")))
+    for safe in ("~", "~/", "", "/"):  # %-encoded, as quote() and quote_plus() may write it
+        quoted = "".join(chr(b) if chr(b) in _UNRESERVED + safe else "%%%02X" % b for b in raw)
+        found.update((quoted, quoted.replace("%20", "+")))
     return found
 
 

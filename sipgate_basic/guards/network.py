@@ -97,8 +97,7 @@ def network_error(hop, reason, seconds):
         return NetworkError("cannot resolve host %s (%s)" % (host, reason.strerror))
     if isinstance(reason, ConnectionRefusedError):
         return NetworkError("connection to %s refused: nothing listens there" % host)
-    if isinstance(reason, http.client.RemoteDisconnected):
-        return NetworkError("%s closed the connection without answering%s" % (host, through))
+    # RemoteDisconnected too: some OpenSSL builds read a reset as a hang-up.
     if isinstance(reason, (ConnectionResetError, http.client.IncompleteRead)):
         # A reset comes only once connected: before TLS is up, it is the handshake's.
         return NetworkError("connection to %s broke off %s%s" % (host, "during the TLS handshake"
