@@ -44,12 +44,12 @@ def read_body(response, host):
     lengths = response.headers.get_all("Content-Length") or []
     if not all(is_digits(value.strip()) for value in lengths) or len(set(lengths)) > 1:
         raise UnexpectedResponse("the response from %s has a Content-Length that is not one "
-                               "number" % host)
+                                 "number" % host)
     announced = int(lengths[0]) if lengths else None
     if announced is not None and announced > MAX_BODY:
         raise UnexpectedResponse("the response announces %d bytes; an account response is a "
-                               "few hundred, and more than %d are not read"
-                               % (announced, MAX_BODY))
+                                 "few hundred, and more than %d are not read"
+                                 % (announced, MAX_BODY))
     chunks, size = [], 0
     while True:
         chunk = response.read(64 * 1024)
@@ -58,7 +58,7 @@ def read_body(response, host):
         size += len(chunk)
         if size > MAX_BODY:
             raise UnexpectedResponse("the response is longer than %d bytes; an account "
-                                   "response is a few hundred. Stopped reading." % MAX_BODY)
+                                     "response is a few hundred. Stopped reading." % MAX_BODY)
         chunks.append(chunk)
     # http.client returns what came when a connection closes early; only
     # counting tells a whole response from part of one. (A chunked body it
@@ -94,7 +94,7 @@ def decode_account(status, body, secrets):
         # Masked before it is cut, so that no cut leaves part of a secret.
         text = Masker(secrets).hidden(body.decode("utf-8", "replace"))
         raise UnexpectedResponse("HTTP %d, but the body is not JSON; it begins: %r"
-                               % (status, text[:60]))
+                                 % (status, text[:60]))
     if not isinstance(account, dict):
         raise UnexpectedResponse("HTTP %d, but the JSON is %s, not an account, which is a "
                                  "JSON object" % (status, KINDS[type(account)]))
@@ -130,4 +130,4 @@ def no_constant(name):
 def too_deep(status):
     """JSON nested deeper than MAX_NESTING, or than json.loads can: no account is."""
     return UnexpectedResponse("HTTP %d, but the JSON is nested too deeply to be an account"
-                            % status)
+                              % status)

@@ -72,7 +72,7 @@ def failure(hop, error, seconds):
     # Anything else that urllib or http.client raised on what a server
     # sent: named by its kind only, since its text may repeat that input.
     return UnexpectedResponse("the response from %s could not be read (%s)"
-                            % (hop.host, reason.__class__.__name__))
+                              % (hop.host, reason.__class__.__name__))
 
 
 def timed_out(hop, seconds):
@@ -115,7 +115,7 @@ def network_error(hop, reason, seconds):
             host, through, reason.strerror or reason.__class__.__name__))
     if isinstance(reason, http.client.HTTPException):
         return UnexpectedResponse("the response from %s is not HTTP (%s)"
-                                % (host, reason.__class__.__name__))
+                                  % (host, reason.__class__.__name__))
     return NetworkError("network error talking to %s%s (%s)"
                         % (host, through, reason.__class__.__name__))
 
