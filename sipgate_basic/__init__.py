@@ -9,8 +9,8 @@ REST API. The example, in the order one request flows:
     client    GET {base}/account: build, send, read -> the account
 
 Beside it, `guards/` keeps the promises (masking, limits, proxies, TLS,
-bad input), each reached by one named call; under both, `defaults` and
-`errors` hold what both need. README's How It Works reads the example
+bad input), each reached by one named call; `defaults` and `errors` hold
+what both need, and `auth`, pure, is asked by both. README's How It Works reads the example
 through, and shows what to import for your own code. This file imports
 nothing: it runs before __main__ can catch Ctrl-C.
 """

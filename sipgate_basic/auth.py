@@ -24,9 +24,7 @@ def basic_auth_header(token_id, token):
     # RFC 7617 section 2: user-id and password are joined by one colon, so
     # the user-id itself cannot hold a colon: the server would split there.
     if ":" in token_id:
-        raise ValueError("Basic Auth's user-id cannot hold ':': user-id and password are "
-                         "joined with one, and the server splits at the first "
-                         "(RFC 7617, section 2)")
+        raise ValueError("a Basic Auth user-id cannot hold ':' (RFC 7617, section 2)")
     user_pass = token_id + ":" + token
     # Section 2.1: the charset is UTF-8, so a token with non-ASCII
     # characters means the same bytes to client and server.

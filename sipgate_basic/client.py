@@ -4,7 +4,7 @@ The request's story in the order it flows, told by `fetch_account`: build
 the request with its Authorization header, send it, read the response. Each
 defence is one named call into `guards`: `transport` (no redirects, verified
 TLS), `limits` (the deadline, the body, what an account is), `network` (a
-failure in words), `masking` (no secret in an error).
+failure in words), `masking` (no secret in an error), `checks` (401 hints).
 """
 
 import collections
@@ -82,21 +82,21 @@ def send(request, config, timeout=DEFAULT_TIMEOUT):
 
     def exchange():
         with network.Explained(hop, timeout):  # a failure, named by the hop it happened at
-            return receive(opener.open, request, timeout)
+            return receive(opener, request, timeout)
 
     # In a worker thread, so that `timeout` bounds the whole exchange, not each read.
     return limits.within(timeout, exchange, lambda: network.timed_out(hop, timeout))
 
 
-def receive(open_url, request, timeout):
+def receive(opener, request, timeout):
     """Open the request and read the response."""
     try:
-        response = open_url(request, timeout=timeout)
+        response = opener.open(request, timeout=timeout)
     except urllib.error.HTTPError as error:
         response = error  # a status outside 2xx is a response too: read it
     try:  # only a 2xx body means anything here; any other status says it all
         ok = 200 <= response.getcode() < 300
-        body = limits.read_body(response, request.host) if ok else b""
+        body = limits.read_body(response, request.get_header("Host")) if ok else b""
     finally:
         response.close()
     return Response("1.0" if getattr(response, "version", 11) == 10 else "1.1",
@@ -107,8 +107,6 @@ def read_account(response, config):
     """The account, decoded from a 2xx JSON response; else the error its status means."""
     secrets = masking.secrets_of(config)
     if not 200 <= response.status < 300:
-        # Hints from the credentials' form; where a redirect pointed, masked.
         where = masking.shown_location(response.headers, account_url(config.base_url), secrets)
         raise status_error(response.status, response.reason, config, checks.hints(config), where)
-    # json.loads, within what an account holds: a JSON object, of sane numbers
     return limits.decode_account(response.status, response.body, secrets)

@@ -11,8 +11,6 @@ import os
 from .defaults import DEFAULT_BASE_URL, DEFAULT_ENV_FILE, SETTINGS
 from .guards import checks
 
-FLAGS = {"base_url": "--base-url", "token_id": "--token-id"}
-
 
 class Config(object):
     """The settings of one run. Its repr masks the secrets."""
@@ -48,9 +46,9 @@ def load_config(token_id=None, base_url=None, env_file=None, environ=None, offli
     environ = os.environ if environ is None else environ
     from_file, file_label = settings_from_env_file(env_file)
     values, sources, notes = {}, {}, []
+    flags = {"token_id": (token_id, "--token-id"), "base_url": (base_url, "--base-url")}
     for setting, variable, _aliases in SETTINGS:
-        flag = {"token_id": token_id, "base_url": base_url}.get(setting)
-        for raw, source in [(flag, FLAGS.get(setting)),
+        for raw, source in [flags.get(setting, (None, None)),
                             (environ.get(variable), "%s (environment)" % variable),
                             from_file.get(setting, (None, None))]:
             # A pasted token often brings a space or a line end with it;
@@ -63,8 +61,8 @@ def load_config(token_id=None, base_url=None, env_file=None, environ=None, offli
                 break
     config = Config(values.get("base_url", DEFAULT_BASE_URL), values.get("token_id"),
                     values.get("token"), values.get("access_token"), cacert, sources, notes)
-    # Every check, before anything is sent; it raises ConfigError, or says
-    # where credentials may go, by which route, and what is still missing.
+    # Every check, before anything is sent (values read again as UTF-8 in
+    # place); ConfigError, or where credentials go, the route, what is missing.
     config.origin, config.route, config.missing_credentials = checks.check_config(
         config, environ, file_label, offline)
     return config

@@ -175,10 +175,9 @@ def test_env_example_copied_names_both_placeholders_in_one_run(run, fake, tmp_pa
 
 def test_token_id_with_colon(run, fake):
     err = refused(run, fake, "--token-id", "token-A:B", env={"SIPGATE_TOKEN": DEMO_TOKEN})
-    assert err == ("sipgate_basic: --token-id cannot be used: Basic Auth's user-id cannot "
-                   "hold ':': user-id and password are joined with one, and the server splits "
-                   "at the first (RFC 7617, section 2). Check that you did not paste the token "
-                   "ID and the token together\n")
+    assert err == ("sipgate_basic: --token-id cannot be used: a Basic Auth user-id cannot "
+                   "hold ':' (RFC 7617, section 2). Check that you did not paste the token ID "
+                   "and the token together\n")
 
 
 def test_access_token_with_bad_characters(run, fake):

@@ -3,7 +3,8 @@
 The example (`config`, `auth`, `client`, `cli`) tells the request; each
 module under `sipgate_basic/guards/` keeps promises that README's Security
 table lists, names those rows in its docstring, and never imports the
-example, so that a learner reads the example without reading any guard.
+example's config, client or cli (auth, pure, is asked by both), so that a
+learner reads the example without reading any guard.
 """
 
 import ast

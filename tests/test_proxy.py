@@ -268,7 +268,7 @@ def test_host_name_is_verified(run_proxied, tls_fake):
     ("http://%s:pr0xy-s3cret-p%%4@proxy:3128" % USER, "a %-escape that is broken or not UTF-8"),
     ("http://%s:pr0xy-s3cret-p%%FC@proxy:3128" % USER, "a %-escape that is broken or not UTF-8"),
     ("http://:%s@proxy:3128" % QUOTED_PASSWORD, "the user name is empty"),
-    ("http://us%%3Aer:%s@proxy:3128" % QUOTED_PASSWORD, "Basic Auth's user-id cannot hold ':'"),
+    ("http://us%%3Aer:%s@proxy:3128" % QUOTED_PASSWORD, "a Basic Auth user-id cannot hold ':'"),
     ("http://%s:%s@proxy:3128?x=1" % (USER, QUOTED_PASSWORD), "a query or fragment"),
 ])
 def test_malformed_proxy_variable(run_proxied, tls_fake, value, problem):
@@ -472,3 +472,15 @@ def test_proxy_variables_are_read_as_urllib_reads_them(run, env, note):
             "; " + note.split("; ")[1] if note else "")
     elif note:
         assert line == "* route: " + note
+
+
+@pytest.mark.promise("broken-connections")
+def test_a_response_cut_short_through_a_proxy_names_the_api_host(run_proxied, tls_fake):
+    # urllib's set_proxy makes the Request's host the proxy's; the words name
+    # the host the response came from.
+    tls_fake.mode = "short"
+    with FakeProxy() as proxy:
+        result = run_proxied(proxy.url)
+    assert result.code == 5, result
+    assert result.err == ("sipgate_basic: the response from 127.0.0.1:%d broke off after 50 of "
+                          "the 500 bytes it announced\n" % tls_fake.port)

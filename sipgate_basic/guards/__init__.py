@@ -10,6 +10,6 @@ them in its docstring, and is reached from the example by one named call.
     masking    no secret printed, in the forms README lists
     output     every printed line masked and escaped; exit 23
 
-They import only each other and the floor (`defaults`, `errors`, `auth`),
-never the example's modules, so no import circle can close.
+They import only each other, `defaults`, `errors` and `auth` (pure, asked by
+both), never `config`, `client` or `cli`, so no import circle can close.
 """

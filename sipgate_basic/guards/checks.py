@@ -9,6 +9,7 @@ value that may be a secret. Also worded here: a `.env` file's problems
 
 import re
 
+from ..auth import basic_auth_header, bearer_auth_header  # their rules, asked, not restated
 from ..defaults import (DEFAULT_BASE_URL, EXAMPLE_TOKEN, EXAMPLE_TOKEN_ID, MAX_BASE_URL,
                         MAX_SECRET, PASTED_TOKEN, PLACEHOLDERS, SETTINGS, TOKEN_FORMAT,
                         TOKEN_ID_FORMAT, VARIABLES)
@@ -81,8 +82,6 @@ def check_base_url(base_url, source):
 def check_credentials(config, file_label):
     """Exactly one kind of credentials, well formed, or ConfigError; returns, in
     words, every setting still missing or a placeholder (None when complete)."""
-    # Imported here: the header's own rules, asked rather than restated.
-    from ..auth import basic_auth_header, bearer_auth_header
     has_pair = config.token_id or config.token
     if has_pair and config.access_token:
         pair = ", ".join(config.sources[s] for s in ("token_id", "token") if s in config.sources)

@@ -6,7 +6,8 @@ Base64 is the Basic credentials). Each of at least MIN_HIDDEN characters is
 masked, in any ASCII letter case, in these forms: as it is; its Base64,
 padded, unpadded and URL-safe; %-encoded; escaped as JSON or repr escape
 it; its UTF-8 read as Latin-1. In every line the command line prints, and
-in every error `load_config` and `fetch_account` raise. A shorter secret is
+in every error `load_config` and `fetch_account` raise (a `.env` error
+quotes no value). A shorter secret is
 hidden only where we place it (`mask`): masking "127" everywhere would
 garble the output and, by the gaps, tell the secret.
 
