@@ -13,6 +13,7 @@ import threading
 
 from ..defaults import MAX_BODY, MAX_NESTING
 from ..errors import NetworkError, UnexpectedResponse
+from . import network
 from .masking import Masker
 
 
@@ -52,7 +53,12 @@ def read_body(response, host):
                                  % (announced, MAX_BODY))
     chunks, size = [], 0
     while True:
-        chunk = response.read(64 * 1024)
+        try:
+            chunk = response.read1(64 * 1024)  # what came, even before a hang-up
+        except OSError as error:  # 3.6, 3.7: a hang-up misnamed, where others read the end
+            if not network.closed_in_tls(error):
+                raise
+            chunk = b""
         if not chunk:
             break
         size += len(chunk)
@@ -60,9 +66,8 @@ def read_body(response, host):
             raise UnexpectedResponse("the response is longer than %d bytes; an account "
                                      "response is a few hundred. Stopped reading." % MAX_BODY)
         chunks.append(chunk)
-    # http.client returns what came when a connection closes early; only
-    # counting tells a whole response from part of one. (A chunked body it
-    # checks itself: it raises IncompleteRead.)
+    # Closed early, http.client returns what came: only counting tells a whole
+    # response from part of one (a chunked body it checks itself: IncompleteRead).
     if announced is not None and size < announced and not response.chunked:
         raise NetworkError("the response from %s broke off after %d of the %d bytes it "
                            "announced" % (host, size, announced))

@@ -97,14 +97,15 @@ def network_error(hop, reason, seconds):
         return NetworkError("cannot resolve host %s (%s)" % (host, reason.strerror))
     if isinstance(reason, ConnectionRefusedError):
         return NetworkError("connection to %s refused: nothing listens there" % host)
-    # RemoteDisconnected too: some OpenSSL builds read a reset as a hang-up.
-    if isinstance(reason, (ConnectionResetError, http.client.IncompleteRead)):
+    # A hang-up too: some builds read a reset as one (RemoteDisconnected), or as TLS's.
+    if isinstance(reason, (ConnectionResetError, http.client.IncompleteRead)) or (
+            closed_in_tls(reason) and hop.handshaken):
         # A reset comes only once connected: before TLS is up, it is the handshake's.
         return NetworkError("connection to %s broke off %s%s" % (host, "during the TLS handshake"
             if hop.handshaken is False else "before the whole response arrived", through))
     if certificate_failed(reason):
         return certificate_error(hop, reason)
-    if closed_in_tls_handshake(reason):
+    if closed_in_tls(reason):
         return NetworkError("%s closed the connection during the TLS handshake%s"
                             % (host, through))
     if isinstance(reason, ssl.SSLError):
@@ -120,8 +121,8 @@ def network_error(hop, reason, seconds):
                         % (host, through, reason.__class__.__name__))
 
 
-def closed_in_tls_handshake(reason):
-    """Whether the server hung up during the TLS handshake, however this build says it:
+def closed_in_tls(reason):
+    """Whether the server hung up on TLS, in the handshake or after, however the build says it:
     SSLEOFError (3.10+), SSLZeroReturnError (3.8, 3.9, Debian's 3.11.2, PyPy),
     "unexpected eof" in a misnamed SSLError (3.6, 3.7), errno 0 (bpo-31122)."""
     if isinstance(reason, (ssl.SSLEOFError, ssl.SSLZeroReturnError)):
