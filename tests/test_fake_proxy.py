@@ -12,7 +12,6 @@ see every byte it answers. The upstream is the fake sipgate, plain or TLS
 import base64
 import http.client
 import json
-import re
 import socket
 import ssl
 import sys
@@ -25,6 +24,7 @@ import fake_proxy
 from conftest import demo_credentials
 from fake_proxy import INTERCEPT_CERT, INTERCEPT_KEY, PROXY_CA, UPSTREAM_CA, FakeProxy
 from fake_sipgate import ACCOUNT, FakeSipgate, tls_server_context
+from test_fake import assert_answered  # the same rule for both fakes
 
 TIMEOUT = 5  # seconds: any wait in these tests that takes longer is a failure
 CONNECTION_ESTABLISHED = b"HTTP/1.1 200 Connection established\r\n\r\n"
@@ -177,17 +177,6 @@ def exchange(proxy, raw):
     with socket.create_connection(("127.0.0.1", proxy.port), timeout=TIMEOUT) as sock:
         sock.sendall(raw)
         return read_all(sock)
-
-
-def assert_answered(answer, status):
-    """A whole HTTP/1.1 answer with that status, which ends the connection."""
-    match = re.match(br"HTTP/1\.1 (\d{3}) [^\r\n]*\r\n((?:[^\r\n]+\r\n)*)\r\n", answer)
-    assert match, answer[:200]
-    assert int(match.group(1)) == status, answer[:200]
-    headers = match.group(2).lower()
-    assert b"connection: close\r\n" in headers
-    length = re.search(br"content-length: (\d+)\r\n", headers)
-    assert int(length.group(1)) == len(answer) - match.end()
 
 
 @pytest.mark.parametrize("raw,status", [
