@@ -115,6 +115,19 @@ def demo_env(fake):
     return env_for(fake)
 
 
+def spy_on_compare_digest(module, monkeypatch):
+    """The (given, expected) pairs `module` hands hmac.compare_digest, recorded as it runs."""
+    calls = []
+    compare_digest = module.hmac.compare_digest
+
+    def recording(given, expected):
+        calls.append((given, expected))
+        return compare_digest(given, expected)
+
+    monkeypatch.setattr(module.hmac, "compare_digest", recording)
+    return calls
+
+
 def closed_port():
     """A port on 127.0.0.1 where nothing listens."""
     with socket.socket() as sock:

@@ -28,7 +28,7 @@ import pytest
 
 import fake_sipgate
 from fake_misbehaviour import CONTROL_TEXT
-from conftest import SECRETS, demo_credentials
+from conftest import SECRETS, demo_credentials, spy_on_compare_digest
 from fake_sipgate import (ACCOUNT, ALL_SCOPE_TOKEN, ALL_SCOPE_TOKEN_ID, DEMO_ACCESS_TOKEN,
                           DEMO_TOKEN, DEMO_TOKEN_ID, HISTORY_LIFE_TIMES, MAIN_PRODUCT_TYPES,
                           NO_SCOPE_TOKEN, NO_SCOPE_TOKEN_ID, TOKENS, parse_basic_credentials)
@@ -601,14 +601,7 @@ def test_the_fake_listens_on_127_0_0_1_only(fake):
 
 @pytest.mark.promise("fake-sipgate")
 def test_secrets_are_compared_with_compare_digest(fake, monkeypatch):
-    calls = []
-    compare_digest = fake_sipgate.hmac.compare_digest
-
-    def recording(given, expected):
-        calls.append((given, expected))
-        return compare_digest(given, expected)
-
-    monkeypatch.setattr(fake_sipgate.hmac, "compare_digest", recording)
+    calls = spy_on_compare_digest(fake_sipgate, monkeypatch)
     assert request(fake, authorization="Basic " + GOOD)[0] == 200
     assert calls == [(DEMO_TOKEN.encode(), DEMO_TOKEN.encode())]
     del calls[:]

@@ -21,7 +21,7 @@ import urllib.parse
 import pytest
 
 import fake_proxy
-from conftest import demo_credentials
+from conftest import demo_credentials, spy_on_compare_digest
 from fake_proxy import INTERCEPT_CERT, INTERCEPT_KEY, PROXY_CA, UPSTREAM_CA, FakeProxy
 from fake_sipgate import ACCOUNT, FakeSipgate, tls_server_context
 from test_fake import assert_answered  # the same rule for both fakes
@@ -312,14 +312,7 @@ def test_fake_proxy_right_credentials_tunnel_and_are_recorded_exactly(fake):
 
 
 def test_fake_proxy_compares_credentials_with_compare_digest(fake, monkeypatch):
-    calls = []
-    compare_digest = fake_proxy.hmac.compare_digest
-
-    def recording(given, expected):
-        calls.append((given, expected))
-        return compare_digest(given, expected)
-
-    monkeypatch.setattr(fake_proxy.hmac, "compare_digest", recording)
+    calls = spy_on_compare_digest(fake_proxy, monkeypatch)
     right, wrong = basic("alice", "s3cret"), basic("alice", "s3creT")
     expected = right[len("Basic "):].encode("ascii")
     with FakeProxy(user="alice", password="s3cret") as proxy:
